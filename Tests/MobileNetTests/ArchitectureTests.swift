@@ -1,5 +1,5 @@
 import Testing
-@testable import MobileNet
+import MobileNet
 
 @Suite struct ArchitectureTests {
     @Test func table1Shapes() throws {

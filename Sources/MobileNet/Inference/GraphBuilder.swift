@@ -1,0 +1,67 @@
+import Foundation
+
+extension InferenceGraph {
+    /// The inference graph of `model`: batch norm folded into each conv's weights and bias,
+    /// activations fused as clamps, dropout dropped, the classifier as a fully connected layer.
+    public init(_ model: MobileNetModel) throws {
+        let arch = model.architecture
+        let epsilon = MobileNetV1.batchNormEpsilon
+        func tensor(_ name: String) throws -> [Float] {
+            guard let t = model.weights[name] else { throw MobileNetError.missingTensor(name) }
+            return t.scalars
+        }
+        /// Per-channel (scale, shift) of the batch norm after `layer`: y = scale·x + shift.
+        func batchNorm(_ layer: LayerSpec) throws -> (scale: [Float], shift: [Float]) {
+            guard let names = layer.batchNormNames else {
+                return ([Float](repeating: 1, count: layer.outputChannels), [Float](repeating: 0, count: layer.outputChannels))
+            }
+            let gamma = try tensor(names.gamma), beta = try tensor(names.beta)
+            let mean = try tensor(names.mean), variance = try tensor(names.variance)
+            var scale = [Float](repeating: 0, count: gamma.count), shift = scale
+            for c in 0..<gamma.count {
+                scale[c] = gamma[c] / (variance[c] + epsilon).squareRoot()
+                shift[c] = beta[c] - mean[c] * scale[c]
+            }
+            return (scale, shift)
+        }
+
+        var operations: [Operation] = []
+        for layer in arch.layers {
+            let clamp = Clamp(layer.activation)
+            switch layer.kind {
+            case .conv, .pointwise:
+                let (scale, shift) = try batchNorm(layer)
+                var weights = try tensor(layer.weightNames[0])
+                let cout = layer.outputChannels
+                for i in weights.indices { weights[i] *= scale[i % cout] }
+                operations.append(.convolution(Convolution(
+                    kernelHeight: layer.kernel, kernelWidth: layer.kernel,
+                    strideHeight: layer.stride, strideWidth: layer.stride, padding: layer.padding,
+                    inputChannels: layer.inputChannels, outputChannels: cout,
+                    weights: weights, bias: shift, clamp: clamp)))
+            case .depthwise:
+                let (scale, shift) = try batchNorm(layer)
+                var weights = try tensor(layer.weightNames[0])
+                let channels = layer.outputChannels
+                for i in weights.indices { weights[i] *= scale[i % channels] }
+                operations.append(.depthwiseConvolution(DepthwiseConvolution(
+                    kernelHeight: layer.kernel, kernelWidth: layer.kernel,
+                    strideHeight: layer.stride, strideWidth: layer.stride, padding: layer.padding,
+                    inputChannels: layer.inputChannels, multiplier: 1,
+                    weights: weights, bias: shift, clamp: clamp)))
+            case .pool:
+                operations.append(.globalAveragePool(keepDimensions: false))
+            case .dropout:
+                continue
+            case .fullyConnected:
+                operations.append(.fullyConnected(FullyConnected(
+                    inputs: layer.inputChannels, outputs: layer.outputChannels,
+                    weights: try tensor(layer.weightNames[0]), bias: try tensor(layer.weightNames[1]),
+                    clamp: clamp)))
+            case .softmax:
+                operations.append(.softmax(beta: 1))
+            }
+        }
+        try self.init(inputShape: arch.inputShape, operations: operations)
+    }
+}

@@ -1,0 +1,170 @@
+/// Runs an `InferenceGraph` on batches of NHWC float images.
+///
+/// Built once per graph and batch size: weights are packed for the kernels and two activation
+/// buffers, sized for the largest activation, are allocated up front and reused by every layer
+/// (ping-pong). Running allocates nothing but the returned tensor. Not thread-safe: use one
+/// session per thread.
+public final class InferenceSession {
+    public let graph: InferenceGraph
+    /// Images per run the buffers are sized for; larger batches grow them.
+    public private(set) var batch: Int
+    /// Worker threads per layer.
+    public let threads: Int
+
+    private let steps: [PackedStep]
+    private let shapes: [[Int]]
+    private let largestActivation: Int
+    private var buffers: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    private var capacity: Int
+    private let parallel: ParallelFor
+
+    /// Floats past the end of each buffer that SIMD kernels may read (never write).
+    private static let slack = 16
+
+    public init(graph: InferenceGraph, batch: Int = 1, threads: Int = 1) throws {
+        guard batch >= 1 else { throw MobileNetError.invalidArgument("batch must be at least 1, got \(batch)") }
+        guard threads >= 1 else { throw MobileNetError.invalidArgument("threads must be at least 1, got \(threads)") }
+        self.graph = graph
+        self.batch = batch
+        self.threads = threads
+        self.parallel = ParallelFor(threads: threads)
+        let shapes = try graph.shapes()
+        self.shapes = shapes
+        var inputShape = graph.inputShape
+        var steps: [PackedStep] = []
+        for (op, shape) in zip(graph.operations, shapes) {
+            steps.append(PackedStep(op, input: inputShape, output: shape))
+            inputShape = shape
+        }
+        self.steps = steps
+        largestActivation = ([graph.inputShape] + shapes).map { $0.reduce(1, *) }.max() ?? 1
+        capacity = largestActivation * batch + Self.slack
+        buffers = (.allocate(capacity: capacity), .allocate(capacity: capacity))
+        buffers.0.initialize(repeating: 0, count: capacity)
+        buffers.1.initialize(repeating: 0, count: capacity)
+    }
+
+    deinit {
+        buffers.0.deallocate()
+        buffers.1.deallocate()
+    }
+
+    /// The per-image output shape.
+    public var outputShape: [Int] { shapes.last ?? graph.inputShape }
+
+    /// Runs `input` ([batch, H, W, C] matching the graph) and returns [batch] + output shape.
+    public func run(_ input: Tensor<Float>) throws -> Tensor<Float> {
+        try run(input, observe: nil)
+    }
+
+    /// Runs `input`, calling `observe(index, output)` after each operation with its whole
+    /// batch output (for checking every intermediate against a reference).
+    public func run(_ input: Tensor<Float>, observe: ((Int, Tensor<Float>) -> Void)?) throws -> Tensor<Float> {
+        guard input.rank == graph.inputShape.count + 1, Array(input.shape.dropFirst()) == graph.inputShape else {
+            throw MobileNetError.shapeMismatch(
+                "input is \(input.shape.shapeDescription) but the model takes [N, \(graph.inputShape.map(String.init).joined(separator: ", "))]")
+        }
+        let images = input.shape[0]
+        guard images >= 1 else { throw MobileNetError.shapeMismatch("input batch is empty") }
+        reserve(images: images)
+        input.scalars.withUnsafeBufferPointer { buffers.0.update(from: $0.baseAddress!, count: $0.count) }
+        var current = 0
+        for (index, step) in steps.enumerated() {
+            current = execute(step, index: index, images: images, from: current)
+            if let observe { observe(index, tensor(at: current, images: images, shape: shapes[index])) }
+        }
+        return tensor(at: current, images: images, shape: outputShape)
+    }
+
+    /// Grows the buffers when a batch exceeds their size.
+    private func reserve(images: Int) {
+        let needed = largestActivation * images + Self.slack
+        guard needed > capacity else { return }
+        buffers.0.deallocate()
+        buffers.1.deallocate()
+        buffers = (.allocate(capacity: needed), .allocate(capacity: needed))
+        buffers.0.initialize(repeating: 0, count: needed)
+        buffers.1.initialize(repeating: 0, count: needed)
+        capacity = needed
+        batch = images
+    }
+
+    private func buffer(_ index: Int) -> UnsafeMutablePointer<Float> { index == 0 ? buffers.0 : buffers.1 }
+
+    private func tensor(at index: Int, images: Int, shape: [Int]) -> Tensor<Float> {
+        let count = images * shape.reduce(1, *)
+        let scalars = Array(UnsafeBufferPointer(start: buffer(index), count: count))
+        return try! Tensor(shape: [images] + shape, scalars: scalars)
+    }
+
+    /// Runs one step from buffer `source`; returns the buffer holding its output.
+    private func execute(_ step: PackedStep, index: Int, images: Int, from source: Int) -> Int {
+        let input = UnsafePointer(buffer(source))
+        let output = buffer(1 - source)
+        let target = 1 - source
+        switch step {
+        case .convolution(let g, let weights, let bias, let clamp):
+            weights.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    parallel(0..<(images * g.outputHeight)) { rows in
+                        F32Convolution.direct(input: input, output: output, weights: w.baseAddress!,
+                                              bias: b.baseAddress!, geometry: g, clamp: clamp, rows: rows)
+                    }
+                }
+            }
+        case .pointwise(let cin, let cout, let weights, let bias, let clamp):
+            let pixels = images * shapes[index].dropLast().reduce(1, *)
+            weights.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    parallel(0..<pixels, minimumPerThread: 16) { range in
+                        F32Convolution.pointwise(input: input, output: output, weights: w.baseAddress!,
+                                                 bias: b.baseAddress!, inputChannels: cin, outputChannels: cout,
+                                                 clamp: clamp, pixels: range)
+                    }
+                }
+            }
+        case .depthwise(let g, let weights, let bias, let clamp):
+            weights.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    parallel(0..<(images * g.outputHeight)) { rows in
+                        F32Depthwise.channelsInLanes(input: input, output: output, weights: w.baseAddress!,
+                                                     bias: b.baseAddress!, geometry: g, clamp: clamp, rows: rows)
+                    }
+                }
+            }
+        case .depthwiseMultiplier(let g, let multiplier, let weights, let bias, let clamp):
+            weights.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    parallel(0..<(images * g.outputHeight)) { rows in
+                        F32Depthwise.withMultiplier(input: input, output: output, weights: w.baseAddress!,
+                                                    bias: b.baseAddress!, multiplier: multiplier,
+                                                    geometry: g, clamp: clamp, rows: rows)
+                    }
+                }
+            }
+        case .pad(let height, let width, let channels, let padding):
+            F32Head.pad(input: input, output: output, images: images, height: height, width: width,
+                        channels: channels, padding: padding)
+        case .averagePool(let g, let clamp):
+            parallel(0..<(images * g.outputHeight)) { rows in
+                F32Head.averagePool(input: input, output: output, geometry: g, clamp: clamp, rows: rows)
+            }
+        case .globalAverage(let pixels, let channels):
+            F32Head.globalAverage(input: input, output: output, images: images, pixels: pixels, channels: channels)
+        case .fullyConnected(let inputs, let outputs, let weights, let bias, let clamp):
+            weights.withUnsafeBufferPointer { w in
+                bias.withUnsafeBufferPointer { b in
+                    F32Head.fullyConnected(input: input, output: output, weights: w.baseAddress!,
+                                           bias: b.baseAddress!, images: images, inputs: inputs,
+                                           outputs: outputs, clamp: clamp)
+                }
+            }
+        case .reshape:
+            return source
+        case .softmax(let width, let beta):
+            let rows = images * shapes[index].reduce(1, *) / width
+            F32Head.softmax(input: input, output: output, rows: rows, width: width, beta: beta)
+        }
+        return target
+    }
+}

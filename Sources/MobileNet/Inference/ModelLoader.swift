@@ -1,0 +1,24 @@
+import Foundation
+
+/// Opens any model file the engine runs and lowers it to an `InferenceGraph`:
+/// `.tflite` flatbuffers (float) and our `.safetensors` weight files.
+public enum ModelLoader {
+    /// The inference graph of the model at `url`; one-line errors for missing, unknown or malformed files.
+    public static func graph(contentsOf url: URL) throws -> InferenceGraph {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw MobileNetError.io("no such file: \(url.path)")
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw MobileNetError.io("cannot read \(url.path)")
+        }
+        let bytes = [UInt8](data)
+        if bytes.count >= 8, bytes[4..<8].elementsEqual("TFL3".utf8) || url.pathExtension.lowercased() == "tflite" {
+            return try InferenceGraph(TFLiteModel(bytes: bytes))
+        }
+        if url.pathExtension.lowercased() == "safetensors" {
+            return try InferenceGraph(MobileNetModel(safeTensors: SafeTensors(bytes: bytes), source: url.lastPathComponent))
+        }
+        throw MobileNetError.unsupported("\(url.lastPathComponent) is neither a .tflite nor a .safetensors model")
+    }
+}

@@ -1,0 +1,73 @@
+/// An operation lowered for execution: weights packed for the kernels, geometry resolved for
+/// the session's input shape. Built once per session.
+enum PackedStep {
+    case convolution(ConvGeometry, weights: [Float], bias: [Float], clamp: Clamp)
+    case pointwise(inputs: Int, outputs: Int, weights: [Float], bias: [Float], clamp: Clamp)
+    case depthwise(ConvGeometry, weights: [Float], bias: [Float], clamp: Clamp)
+    case depthwiseMultiplier(ConvGeometry, multiplier: Int, weights: [Float], bias: [Float], clamp: Clamp)
+    case pad(height: Int, width: Int, channels: Int, Padding)
+    case averagePool(ConvGeometry, clamp: Clamp)
+    case globalAverage(pixels: Int, channels: Int)
+    case fullyConnected(inputs: Int, outputs: Int, weights: [Float], bias: [Float], clamp: Clamp)
+    /// Same elements, new shape: the step aliases its input buffer.
+    case reshape
+    case softmax(width: Int, beta: Float)
+
+    /// Lowers `operation` taking one image of `input` shape to `output` shape.
+    init(_ operation: Operation, input: [Int], output: [Int]) {
+        func geometry(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ p: Padding) -> ConvGeometry {
+            ConvGeometry(inputHeight: input[0], inputWidth: input[1], inputChannels: input[2],
+                         outputHeight: output[0], outputWidth: output[1], outputChannels: output[2],
+                         kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
+                         padTop: p.top, padLeft: p.left)
+        }
+        switch operation {
+        case .convolution(let c):
+            let weights = Self.padColumns(c.weights, columns: c.outputChannels)
+            let bias = Self.padColumns(c.bias, columns: c.outputChannels)
+            if c.isPointwise {
+                self = .pointwise(inputs: c.inputChannels, outputs: c.outputChannels,
+                                  weights: weights, bias: bias, clamp: c.clamp)
+            } else {
+                self = .convolution(geometry(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding),
+                                    weights: weights, bias: bias, clamp: c.clamp)
+            }
+        case .depthwiseConvolution(let d):
+            let g = geometry(d.kernelHeight, d.kernelWidth, d.strideHeight, d.strideWidth, d.padding)
+            if d.multiplier == 1 {
+                self = .depthwise(g, weights: Self.padColumns(d.weights, columns: d.outputChannels),
+                                  bias: Self.padColumns(d.bias, columns: d.outputChannels), clamp: d.clamp)
+            } else {
+                self = .depthwiseMultiplier(g, multiplier: d.multiplier, weights: d.weights,
+                                            bias: d.bias, clamp: d.clamp)
+            }
+        case .pad(let p):
+            self = .pad(height: input[0], width: input[1], channels: input[2], p)
+        case .averagePool(let p):
+            self = .averagePool(geometry(p.windowHeight, p.windowWidth, p.strideHeight, p.strideWidth, p.padding),
+                                clamp: p.clamp)
+        case .globalAveragePool:
+            self = .globalAverage(pixels: input[0] * input[1], channels: input[2])
+        case .fullyConnected(let f):
+            self = .fullyConnected(inputs: f.inputs, outputs: f.outputs,
+                                   weights: Self.padColumns(f.weights, columns: f.outputs),
+                                   bias: Self.padColumns(f.bias, columns: f.outputs), clamp: f.clamp)
+        case .reshape:
+            self = .reshape
+        case .softmax(let beta):
+            self = .softmax(width: output.last ?? 1, beta: beta)
+        }
+    }
+
+    /// Copies a row-major `[rows][columns]` matrix into `[rows][roundUp16(columns)]`, zero-filled.
+    static func padColumns(_ matrix: [Float], columns: Int) -> [Float] {
+        let padded = roundUp16(columns)
+        if padded == columns { return matrix }
+        let rows = matrix.count / columns
+        var result = [Float](repeating: 0, count: rows * padded)
+        for r in 0..<rows {
+            for c in 0..<columns { result[r * padded + c] = matrix[r * columns + c] }
+        }
+        return result
+    }
+}

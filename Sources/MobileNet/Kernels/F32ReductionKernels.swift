@@ -1,0 +1,97 @@
+import Foundation
+
+/// f32 kernels for the head of the network and for layout: pooling, padding, dense, softmax.
+enum F32Head {
+    /// TFLite AVERAGE_POOL_2D: mean of the in-bounds pixels under each window, then clamp.
+    static func averagePool(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        geometry g: ConvGeometry, clamp: Clamp, rows: Range<Int>
+    ) {
+        let c = g.inputChannels
+        for row in rows {
+            let image = row / g.outputHeight, oy = row % g.outputHeight
+            let iy0 = oy * g.strideHeight - g.padTop
+            let yLow = max(0, iy0), yHigh = min(g.inputHeight, iy0 + g.kernelHeight)
+            for ox in 0..<g.outputWidth {
+                let ix0 = ox * g.strideWidth - g.padLeft
+                let xLow = max(0, ix0), xHigh = min(g.inputWidth, ix0 + g.kernelWidth)
+                let out = output + (row * g.outputWidth + ox) * c
+                for ch in 0..<c { out[ch] = 0 }
+                for y in yLow..<max(yLow, yHigh) {
+                    for x in xLow..<max(xLow, xHigh) {
+                        let pixel = input + ((image * g.inputHeight + y) * g.inputWidth + x) * c
+                        for ch in 0..<c { out[ch] += pixel[ch] }
+                    }
+                }
+                let count = Float(max(1, (yHigh - yLow) * (xHigh - xLow)))
+                for ch in 0..<c { out[ch] = min(max(out[ch] / count, clamp.lower), clamp.upper) }
+            }
+        }
+    }
+
+    /// Mean over each image's `pixels` pixels of `channels` channels.
+    static func globalAverage(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        images: Int, pixels: Int, channels: Int
+    ) {
+        let scale = 1 / Float(pixels)
+        for image in 0..<images {
+            let out = output + image * channels
+            for ch in 0..<channels { out[ch] = 0 }
+            for p in 0..<pixels {
+                let pixel = input + (image * pixels + p) * channels
+                for ch in 0..<channels { out[ch] += pixel[ch] }
+            }
+            for ch in 0..<channels { out[ch] *= scale }
+        }
+    }
+
+    /// Zero-pads each image's spatial dimensions.
+    static func pad(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        images: Int, height: Int, width: Int, channels: Int, padding p: Padding
+    ) {
+        let outWidth = width + p.left + p.right, outHeight = height + p.top + p.bottom
+        let outCount = images * outHeight * outWidth * channels
+        output.initialize(repeating: 0, count: outCount)
+        let rowCount = width * channels
+        for image in 0..<images {
+            for y in 0..<height {
+                let src = input + (image * height + y) * rowCount
+                let dst = output + ((image * outHeight + y + p.top) * outWidth + p.left) * channels
+                dst.update(from: src, count: rowCount)
+            }
+        }
+    }
+
+    /// `output[i] = clamp(bias + input[i] · weights)`, weights packed `[inputs][roundUp16(outputs)]`.
+    static func fullyConnected(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        images: Int, inputs: Int, outputs: Int, clamp: Clamp
+    ) {
+        F32Convolution.pointwise(input: input, output: output, weights: weights, bias: bias,
+                                 inputChannels: inputs, outputChannels: outputs, clamp: clamp,
+                                 pixels: 0..<images)
+    }
+
+    /// Softmax with temperature `beta` over each row of `width` values (max-subtracted).
+    static func softmax(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        rows: Int, width: Int, beta: Float
+    ) {
+        for row in 0..<rows {
+            let x = input + row * width, y = output + row * width
+            var largest = -Float.infinity
+            for i in 0..<width { largest = max(largest, x[i]) }
+            var sum: Float = 0
+            for i in 0..<width {
+                let e = Foundation.exp((x[i] - largest) * beta)
+                y[i] = e
+                sum += e
+            }
+            let inverse = 1 / sum
+            for i in 0..<width { y[i] *= inverse }
+        }
+    }
+}

@@ -93,7 +93,7 @@ public struct MobileNetConfig: Sendable, Equatable, Codable {
         guard height >= 32, width >= 32 else {
             throw MobileNetError.invalidArgument("input must be at least 32x32, got \(height)x\(width)")
         }
-        guard classes >= 1 else {
+        guard classes >= 1 || !includeTop else {
             throw MobileNetError.invalidArgument("classes must be at least 1, got \(classes)")
         }
         guard (0..<1).contains(dropout) else {

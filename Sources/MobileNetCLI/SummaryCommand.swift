@@ -1,0 +1,183 @@
+import ArgumentParser
+import Foundation
+import MobileNet
+
+/// `mobilenet summary`: layers, parameters and mult-adds of a MobileNet v1 configuration, counted
+/// as the paper counts them (see docs/COST_MODEL.md).
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Per-layer parameters and mult-adds, totals and Table 2 shares.",
+        discussion: """
+            Params are conv and FC weights only, mult-adds those of the convs and the FC, as in \
+            Howard et al. 2017; 'params with BN & bias' is Keras' count_params.
+            """
+    )
+
+    @Option(parsing: .unconditional, help: "Width multiplier α (> 0).")
+    var alpha: Double = 1
+
+    @Option(help: "Square input size (ρ = R / 224). Exclusive with --height/--width.")
+    var resolution: Int?
+
+    @Option(help: "Input height (with --width).")
+    var height: Int?
+
+    @Option(help: "Input width (with --height).")
+    var width: Int?
+
+    @Option(help: "Number of classes of the classifier.")
+    var classes: Int = 1000
+
+    @Option(help: "mobilenet | conv | shallow (Tables 1, 4, 5).")
+    var variant: String = "mobilenet"
+
+    @Option(help: "Channel rounding: keras (int(c·α)) | slim (max(int(c·α), 8)).")
+    var rounding: String = "keras"
+
+    @Flag(inversion: .prefixedNo, help: "Include the classifier (dropout, FC, softmax).")
+    var includeTop = true
+
+    @Flag(help: "Compare every separable block with the standard 3x3 conv it replaces.")
+    var compare = false
+
+    @Flag(help: "Print one JSON object instead of tables.")
+    var json = false
+
+    func run() throws {
+        // Library errors become one "error: ..." line and exit code 1, like `run` and `bench`.
+        try reportingErrors {
+            let report = try CostReport(makeConfig())
+            if json {
+                let data = try report.jsonData(includeBlocks: compare)
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            print(SummaryText.layers(report))
+            print(SummaryText.totals(report))
+            print(SummaryText.shares(report))
+            if compare { print(SummaryText.comparison(report)) }
+        }
+    }
+
+    /// The configuration the options describe; every problem is one `MobileNetError` line.
+    func makeConfig() throws -> MobileNetConfig {
+        func invalid(_ message: String) -> MobileNetError { .invalidArgument(message) }
+        guard let variant = MobileNetVariant(rawValue: variant.lowercased()) else {
+            throw invalid("variant must be one of mobilenet, conv, shallow; got '\(self.variant)'")
+        }
+        guard let rounding = ChannelRounding(rawValue: rounding.lowercased()) else {
+            throw invalid("rounding must be keras or slim; got '\(self.rounding)'")
+        }
+        // Keeps int(c·α) representable; the library checks everything else (alpha > 0, ≥ 32x32, ...).
+        guard !(alpha > 1_000_000) else { throw invalid("alpha must be at most 1e6, got \(alpha)") }
+        let size: (Int, Int)
+        switch (resolution, height, width) {
+        case (nil, nil, nil): size = (224, 224)
+        case (let r?, nil, nil): size = (r, r)
+        case (nil, let h?, let w?): size = (h, w)
+        case (_?, _, _): throw invalid("use either --resolution or --height with --width, not both")
+        default: throw invalid("--height and --width must be given together")
+        }
+        return MobileNetConfig(alpha: alpha, height: size.0, width: size.1, classes: classes,
+                               includeTop: includeTop, variant: variant, rounding: rounding)
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
+
+/// Plain-text rendering of a `CostReport` (Keras `model.summary()` style).
+enum SummaryText {
+    /// 1234567 → "1,234,567".
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return value < 0 ? "-" + out : out
+    }
+
+    static func millions(_ value: Int) -> String { String(format: "%.2f M", Double(value) / 1e6) }
+
+    static func shape(_ dims: [Int]) -> String { dims.map(String.init).joined(separator: "x") }
+
+    /// Left-aligns the first `left` columns, right-aligns the rest.
+    static func table(_ rows: [[String]], left: Int = 1) -> String {
+        let widths = (0..<(rows.first?.count ?? 0)).map { col in rows.map { $0[col].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { col, cell in
+                let pad = String(repeating: " ", count: widths[col] - cell.count)
+                return col < left ? cell + pad : pad + cell
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }.joined(separator: "\n")
+    }
+
+    static func title(_ report: CostReport) -> String {
+        let c = report.config
+        let top = c.includeTop ? "\(c.classes) classes" : "no top"
+        return "MobileNet v1 (\(c.variant.rawValue)) α=\(c.alpha) \(c.height)x\(c.width), "
+            + "\(top), \(c.rounding.rawValue) rounding"
+    }
+
+    static func layers(_ report: CostReport) -> String {
+        var rows = [["Layer", "Kind", "Kernel/stride", "Output", "Params", "Params+BN", "Mult-adds"]]
+        for layer in report.layers {
+            let window = layer.kernel > 0 ? "\(layer.kernel)x\(layer.kernel)/\(layer.stride)" : "-"
+            rows.append([layer.name, layer.kind.rawValue, window, shape(layer.output),
+                         grouped(layer.params), grouped(layer.paramsWithBN), grouped(layer.multAdds)])
+        }
+        return title(report) + "\n\n" + table(rows, left: 4) + "\n"
+    }
+
+    static func totals(_ report: CostReport) -> String {
+        let t = report.totals
+        let rows = [
+            ["Params (conv + FC weights, as the paper)", grouped(t.params), millions(t.params)],
+            ["Params with BN & bias (Keras count_params)", grouped(t.paramsWithBN), millions(t.paramsWithBN)],
+            ["Mult-adds", grouped(t.multAdds), millions(t.multAdds)],
+            ["Folded inference params (weights + biases)", grouped(t.foldedParams), millions(t.foldedParams)],
+            ["Folded model size, float32 bytes", grouped(t.fp32Bytes), String(format: "%.2f MB", Double(t.fp32Bytes) / 1e6)],
+        ]
+        return "Totals\n" + table(rows) + "\n"
+    }
+
+    static func shares(_ report: CostReport) -> String {
+        var rows = [["Type", "Mult-adds", "Mult-adds %", "Params", "Params %"]]
+        for s in report.shares {
+            rows.append([s.label, grouped(s.multAdds), String(format: "%.2f%%", s.multAddsPercent),
+                         grouped(s.params), String(format: "%.2f%%", s.paramsPercent)])
+        }
+        let t = report.totals
+        rows.append(["Total", grouped(t.multAdds), "100.00%", grouped(t.params), "100.00%"])
+        return "Resource per layer type (Table 2)\n" + table(rows) + "\n"
+    }
+
+    static func comparison(_ report: CostReport) -> String {
+        guard !report.blocks.isEmpty else { return "No separable blocks.\n" }
+        var rows = [["Block", "M→N", "Stride", "Map", "Standard 3x3", "Separable", "Ratio", "1/N + 1/Dk²"]]
+        for b in report.blocks {
+            rows.append(["\(b.block)", "\(b.inputChannels)→\(b.outputChannels)", "\(b.stride)",
+                         shape(b.outputMap), grouped(b.standardMultAdds), grouped(b.separableMultAdds),
+                         String(format: "%.6f", b.ratio), String(format: "%.6f", b.formula)])
+        }
+        let c = report.comparison
+        rows.append(["All", "", "", "", grouped(c.standardMultAdds), grouped(c.separableMultAdds),
+                     String(format: "%.6f", Double(c.separableMultAdds) / Double(c.standardMultAdds)), ""])
+        let header = report.config.variant == .conv
+            ? "Blocks of Conv MobileNet vs the separable blocks that would replace them (Section 3.1)"
+            : "Depthwise separable blocks vs the standard 3x3 convs they replace (Section 3.1)"
+        return header + "\n" + table(rows, left: 2) + "\n"
+            + String(format: "Blocks: %.2fx fewer mult-adds separable than standard.\n", c.reduction)
+            + "Whole network: \(grouped(c.standardNetworkMultAdds)) with standard convs, "
+            + "\(grouped(c.separableNetworkMultAdds)) separable "
+            + String(format: "(%.2fx).\n", c.networkReduction)
+    }
+}

@@ -1,7 +1,9 @@
 /// The builtin options of a TFLite operator (the `BuiltinOptions` union), decoded for the option
-/// tables the engine uses; absent fields take the schema's defaults.
+/// tables the engine uses. Absent fields take the schema's defaults, and an operator stored
+/// without options (e.g. a RESHAPE whose shape is an input) gets its options table's defaults.
 public enum TFLiteOptions: Sendable, Equatable {
-    /// No options (union type NONE, or an options table with nothing to decode, e.g. PadOptions).
+    /// No options: union type NONE on an operator whose options this reader does not decode,
+    /// or an options table without fields (PadOptions, QuantizeOptions, DequantizeOptions).
     case none
     /// `Conv2DOptions` (union type 1).
     case conv2D(

@@ -178,22 +178,8 @@ fileprivate struct SplitMix64: RandomNumberGenerator {
     static func expectMalformed(
         _ bytes: [UInt8], mentions: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
     ) {
-        do {
+        MobileNetTests.expectMalformed(format: "tflite", mentions: mentions, sourceLocation: sourceLocation) {
             _ = try TFLiteModel(bytes: bytes)
-            Issue.record("expected a malformed-file error mentioning \(mentions)", sourceLocation: sourceLocation)
-        } catch let error as MobileNetError {
-            guard case .malformed(let format, _) = error else {
-                Issue.record("expected .malformed, got \(error)", sourceLocation: sourceLocation)
-                return
-            }
-            #expect(format == "tflite", sourceLocation: sourceLocation)
-            let text = error.description
-            #expect(!text.contains("\n"), "error is not one line: \(text)", sourceLocation: sourceLocation)
-            for mention in mentions {
-                #expect(text.contains(mention), "'\(text)' does not mention '\(mention)'", sourceLocation: sourceLocation)
-            }
-        } catch {
-            Issue.record("unexpected error type \(error)", sourceLocation: sourceLocation)
         }
     }
 

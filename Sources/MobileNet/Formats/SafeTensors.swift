@@ -30,13 +30,7 @@ public struct SafeTensors: Sendable {
 
     /// Reads and parses the safetensors file at `url`.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw MobileNetError.io("cannot read safetensors file \(url.path): \(error.localizedDescription)")
-        }
-        try self.init(bytes: [UInt8](data))
+        try self.init(bytes: readFileBytes(url, what: "safetensors file"))
     }
 
     /// The tensor names: in data-offset order for tensors read from a file, then in insertion

@@ -5,14 +5,7 @@ import Foundation
 public enum ModelLoader {
     /// The inference graph of the model at `url`; one-line errors for missing, unknown or malformed files.
     public static func graph(contentsOf url: URL) throws -> InferenceGraph {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw MobileNetError.io("no such file: \(url.path)")
-        }
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw MobileNetError.io("cannot read \(url.path)")
-        }
-        let bytes = [UInt8](data)
+        let bytes = try readFileBytes(url, what: "model")
         if bytes.count >= 8, bytes[4..<8].elementsEqual("TFL3".utf8) || url.pathExtension.lowercased() == "tflite" {
             return try InferenceGraph(TFLiteModel(bytes: bytes))
         }

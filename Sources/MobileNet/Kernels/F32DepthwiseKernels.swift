@@ -11,26 +11,19 @@ enum F32Depthwise {
         let c = g.inputChannels, cPacked = roundUp16(c)
         let lower = SIMD16<Float>(repeating: clamp.lower), upper = SIMD16<Float>(repeating: clamp.upper)
         for row in rows {
-            let image = row / g.outputHeight, oy = row % g.outputHeight
-            let iy0 = oy * g.strideHeight - g.padTop
-            let kyLow = max(0, -iy0), kyHigh = min(g.kernelHeight, g.inputHeight - iy0)
+            let (image, iy0, kys) = g.rowWindow(row)
             for ox in 0..<g.outputWidth {
-                let ix0 = ox * g.strideWidth - g.padLeft
-                let kxLow = max(0, -ix0), kxHigh = min(g.kernelWidth, g.inputWidth - ix0)
+                let (ix0, kxs) = g.columnWindow(ox)
                 let out = output + (row * g.outputWidth + ox) * c
                 var block = 0
                 while block < c {
                     var acc = load16(bias + block)
-                    var ky = kyLow
-                    while ky < kyHigh {
+                    for ky in kys {
                         let inRow = input + ((image * g.inputHeight + iy0 + ky) * g.inputWidth + ix0) * c + block
                         let wRow = weights + ky * g.kernelWidth * cPacked + block
-                        var kx = kxLow
-                        while kx < kxHigh {
+                        for kx in kxs {
                             acc += load16(inRow + kx * c) * load16(wRow + kx * cPacked)
-                            kx += 1
                         }
-                        ky += 1
                     }
                     store16(clamp16(acc, lower, upper), out + block, count: min(16, c - block))
                     block += 16
@@ -48,16 +41,13 @@ enum F32Depthwise {
     ) {
         let cin = g.inputChannels, cout = g.outputChannels
         for row in rows {
-            let image = row / g.outputHeight, oy = row % g.outputHeight
-            let iy0 = oy * g.strideHeight - g.padTop
-            let kyLow = max(0, -iy0), kyHigh = min(g.kernelHeight, g.inputHeight - iy0)
+            let (image, iy0, kys) = g.rowWindow(row)
             for ox in 0..<g.outputWidth {
-                let ix0 = ox * g.strideWidth - g.padLeft
-                let kxLow = max(0, -ix0), kxHigh = min(g.kernelWidth, g.inputWidth - ix0)
+                let (ix0, kxs) = g.columnWindow(ox)
                 let out = output + (row * g.outputWidth + ox) * cout
                 for oc in 0..<cout { out[oc] = bias[oc] }
-                for ky in kyLow..<max(kyLow, kyHigh) {
-                    for kx in kxLow..<max(kxLow, kxHigh) {
+                for ky in kys {
+                    for kx in kxs {
                         let pixel = input + ((image * g.inputHeight + iy0 + ky) * g.inputWidth + ix0 + kx) * cin
                         let w = weights + (ky * g.kernelWidth + kx) * cout
                         for oc in 0..<cout { out[oc] += pixel[oc / m] * w[oc] }

@@ -9,21 +9,18 @@ enum F32Head {
     ) {
         let c = g.inputChannels
         for row in rows {
-            let image = row / g.outputHeight, oy = row % g.outputHeight
-            let iy0 = oy * g.strideHeight - g.padTop
-            let yLow = max(0, iy0), yHigh = min(g.inputHeight, iy0 + g.kernelHeight)
+            let (image, iy0, kys) = g.rowWindow(row)
             for ox in 0..<g.outputWidth {
-                let ix0 = ox * g.strideWidth - g.padLeft
-                let xLow = max(0, ix0), xHigh = min(g.inputWidth, ix0 + g.kernelWidth)
+                let (ix0, kxs) = g.columnWindow(ox)
                 let out = output + (row * g.outputWidth + ox) * c
                 for ch in 0..<c { out[ch] = 0 }
-                for y in yLow..<max(yLow, yHigh) {
-                    for x in xLow..<max(xLow, xHigh) {
-                        let pixel = input + ((image * g.inputHeight + y) * g.inputWidth + x) * c
+                for ky in kys {
+                    for kx in kxs {
+                        let pixel = input + ((image * g.inputHeight + iy0 + ky) * g.inputWidth + ix0 + kx) * c
                         for ch in 0..<c { out[ch] += pixel[ch] }
                     }
                 }
-                let count = Float(max(1, (yHigh - yLow) * (xHigh - xLow)))
+                let count = Float(max(1, kys.count * kxs.count))
                 for ch in 0..<c { out[ch] = min(max(out[ch] / count, clamp.lower), clamp.upper) }
             }
         }

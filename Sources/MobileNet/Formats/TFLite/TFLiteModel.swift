@@ -26,13 +26,7 @@ public struct TFLiteModel: Sendable {
 
     /// Reads and parses the `.tflite` file at `url`.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw MobileNetError.io("cannot read TFLite model \(url.path): \(error.localizedDescription)")
-        }
-        try self.init(bytes: [UInt8](data))
+        try self.init(bytes: readFileBytes(url, what: "TFLite model"))
     }
 
     init(

@@ -1,5 +1,30 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// Target CPU of the numeric kernels (see docs/ARCHITECTURE.md, "Target CPU").
+// Without a target CPU, Swift's `addingProduct` on SIMD types lowers to a libm `fmaf` call per
+// lane on x86-64, so the kernels use FMA only when a target with it is chosen:
+// - MOBILENET_TARGET_CPU=<cpu> (e.g. native, znver4, haswell) selects one explicitly;
+//   MOBILENET_TARGET_CPU=portable selects none.
+// - Otherwise a checkout built as the root package on Linux x86-64 uses `native` (the CLI and
+//   the tests run where they are built), and a dependency checkout (under .../checkouts/)
+//   stays portable: SwiftPM forbids unsafe flags in versioned dependencies, and a library
+//   shipped inside someone's app must run on any x86-64 CPU.
+let environment = ProcessInfo.processInfo.environment
+let isDependencyCheckout = Context.packageDirectory.contains("/checkouts/")
+#if os(Linux) && arch(x86_64)
+let defaultTargetCPU: String? = isDependencyCheckout ? nil : "native"
+#else
+let defaultTargetCPU: String? = nil  // Apple silicon and arm64 Linux have FMA in the baseline.
+#endif
+let targetCPU: String? = {
+    guard let requested = environment["MOBILENET_TARGET_CPU"], !requested.isEmpty else { return defaultTargetCPU }
+    return requested == "portable" ? nil : requested
+}()
+let kernelSettings: [SwiftSetting] = targetCPU.map {
+    [.unsafeFlags(["-target-cpu", $0]), .define("MOBILENET_FMA")]
+} ?? []
 
 let package = Package(
     name: "MobileNet",
@@ -12,9 +37,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.2.0"),
     ],
     targets: [
-        .target(name: "MobileNet"),
+        .target(
+            name: "MobileNet",
+            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+            swiftSettings: kernelSettings
+        ),
         .executableTarget(
             name: "MobileNetCLI",
             dependencies: [

@@ -6,6 +6,6 @@ struct MobileNetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mobilenet",
         abstract: "Build, analyse and run MobileNet v1 networks on the CPU.",
-        subcommands: [RunCommand.self, BenchCommand.self, SummaryCommand.self]
+        subcommands: [SummaryCommand.self, RunCommand.self, BenchCommand.self, ProfileCommand.self]
     )
 }

@@ -225,3 +225,23 @@ public struct InferenceGraph: Sendable {
     /// One image's output shape.
     public var outputShape: [Int] { (try? shapes().last) ?? inputShape }
 }
+
+extension InferenceGraph {
+    /// Multiply-adds of each operation for one image (convolutions and fully connected layers;
+    /// 0 for the rest), counted as the cost model counts them.
+    public func multiplyAdds() -> [Int] {
+        guard let shapes = try? shapes() else { return operations.map { _ in 0 } }
+        return zip(operations, shapes).map { op, out in
+            switch op {
+            case .convolution(let c):
+                return c.kernelHeight * c.kernelWidth * c.inputChannels * c.outputChannels * out[0] * out[1]
+            case .depthwiseConvolution(let d):
+                return d.kernelHeight * d.kernelWidth * d.outputChannels * out[0] * out[1]
+            case .fullyConnected(let f):
+                return f.inputs * f.outputs
+            default:
+                return 0
+            }
+        }
+    }
+}

@@ -60,6 +60,35 @@ public final class InferenceSession {
     /// Runs `input`, calling `observe(index, output)` after each operation with its whole
     /// batch output (for checking every intermediate against a reference).
     public func run(_ input: Tensor<Float>, observe: ((Int, Tensor<Float>) -> Void)?) throws -> Tensor<Float> {
+        let images = try load(input)
+        var current = 0
+        for (index, step) in steps.enumerated() {
+            current = execute(step, index: index, images: images, from: current)
+            if let observe { observe(index, tensor(at: current, images: images, shape: shapes[index])) }
+        }
+        return tensor(at: current, images: images, shape: outputShape)
+    }
+
+    /// Runs `input` `runs` times and returns, per operation, the median seconds it took.
+    public func profile(_ input: Tensor<Float>, runs: Int) throws -> [Double] {
+        let images = try load(input)
+        let clock = ContinuousClock()
+        var samples = [[Double]](repeating: [], count: steps.count)
+        for _ in 0..<max(1, runs) {
+            var current = 0
+            for (index, step) in steps.enumerated() {
+                let start = clock.now
+                current = execute(step, index: index, images: images, from: current)
+                let elapsed = clock.now - start
+                samples[index].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            }
+        }
+        return samples.map { $0.sorted()[$0.count / 2] }
+    }
+
+    /// Validates `input` against the graph, grows the buffers if needed and copies it in;
+    /// returns the batch size.
+    private func load(_ input: Tensor<Float>) throws -> Int {
         guard input.rank == graph.inputShape.count + 1, Array(input.shape.dropFirst()) == graph.inputShape else {
             throw MobileNetError.shapeMismatch(
                 "input is \(input.shape.shapeDescription) but the model takes [N, \(graph.inputShape.map(String.init).joined(separator: ", "))]")
@@ -68,12 +97,7 @@ public final class InferenceSession {
         guard images >= 1 else { throw MobileNetError.shapeMismatch("input batch is empty") }
         reserve(images: images)
         input.scalars.withUnsafeBufferPointer { buffers.0.update(from: $0.baseAddress!, count: $0.count) }
-        var current = 0
-        for (index, step) in steps.enumerated() {
-            current = execute(step, index: index, images: images, from: current)
-            if let observe { observe(index, tensor(at: current, images: images, shape: shapes[index])) }
-        }
-        return tensor(at: current, images: images, shape: outputShape)
+        return images
     }
 
     /// Grows the buffers when a batch exceeds their size.
@@ -113,13 +137,20 @@ public final class InferenceSession {
                 }
             }
         case .pointwise(let cin, let cout, let weights, let bias, let clamp):
-            let pixels = images * shapes[index].dropLast().reduce(1, *)
+            let rows = images * shapes[index].dropLast().reduce(1, *)
+            let panels = (cout + 15) / 16
+            // Many rows: threads take row ranges. Few rows (deep layers, FC): threads take
+            // panel ranges, so each streams only its share of the weights.
+            let splitRows = rows >= 4 * F32GEMM.tileRows * threads
             weights.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
-                    parallel(0..<pixels, minimumPerThread: 16) { range in
-                        F32Convolution.pointwise(input: input, output: output, weights: w.baseAddress!,
-                                                 bias: b.baseAddress!, inputChannels: cin, outputChannels: cout,
-                                                 clamp: clamp, pixels: range)
+                    parallel(0..<(splitRows ? (rows + F32GEMM.tileRows - 1) / F32GEMM.tileRows : panels)) { part in
+                        let rowRange = splitRows
+                            ? part.lowerBound * F32GEMM.tileRows..<min(rows, part.upperBound * F32GEMM.tileRows)
+                            : 0..<rows
+                        F32GEMM.multiply(input: input, output: output, packedWeights: w.baseAddress!,
+                                         bias: b.baseAddress!, k: cin, n: cout, clamp: clamp,
+                                         rows: rowRange, panels: splitRows ? 0..<panels : part)
                     }
                 }
             }
@@ -151,14 +182,6 @@ public final class InferenceSession {
             }
         case .globalAverage(let pixels, let channels):
             F32Head.globalAverage(input: input, output: output, images: images, pixels: pixels, channels: channels)
-        case .fullyConnected(let inputs, let outputs, let weights, let bias, let clamp):
-            weights.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
-                    F32Head.fullyConnected(input: input, output: output, weights: w.baseAddress!,
-                                           bias: b.baseAddress!, images: images, inputs: inputs,
-                                           outputs: outputs, clamp: clamp)
-                }
-            }
         case .reshape:
             return source
         case .softmax(let width, let beta):

@@ -2,13 +2,13 @@
 /// the session's input shape. Built once per session.
 enum PackedStep {
     case convolution(ConvGeometry, weights: [Float], bias: [Float], clamp: Clamp)
+    /// A 1x1 convolution or fully connected layer: a matrix product over pixels (or images).
     case pointwise(inputs: Int, outputs: Int, weights: [Float], bias: [Float], clamp: Clamp)
     case depthwise(ConvGeometry, weights: [Float], bias: [Float], clamp: Clamp)
     case depthwiseMultiplier(ConvGeometry, multiplier: Int, weights: [Float], bias: [Float], clamp: Clamp)
     case pad(height: Int, width: Int, channels: Int, Padding)
     case averagePool(ConvGeometry, clamp: Clamp)
     case globalAverage(pixels: Int, channels: Int)
-    case fullyConnected(inputs: Int, outputs: Int, weights: [Float], bias: [Float], clamp: Clamp)
     /// Same elements, new shape: the step aliases its input buffer.
     case reshape
     case softmax(width: Int, beta: Float)
@@ -23,12 +23,13 @@ enum PackedStep {
         }
         switch operation {
         case .convolution(let c):
-            let weights = Self.padColumns(c.weights, columns: c.outputChannels)
             let bias = Self.padColumns(c.bias, columns: c.outputChannels)
             if c.isPointwise {
                 self = .pointwise(inputs: c.inputChannels, outputs: c.outputChannels,
-                                  weights: weights, bias: bias, clamp: c.clamp)
+                                  weights: F32GEMM.pack(c.weights, k: c.inputChannels, n: c.outputChannels),
+                                  bias: bias, clamp: c.clamp)
             } else {
+                let weights = Self.padColumns(c.weights, columns: c.outputChannels)
                 self = .convolution(geometry(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding),
                                     weights: weights, bias: bias, clamp: c.clamp)
             }
@@ -49,8 +50,8 @@ enum PackedStep {
         case .globalAveragePool:
             self = .globalAverage(pixels: input[0] * input[1], channels: input[2])
         case .fullyConnected(let f):
-            self = .fullyConnected(inputs: f.inputs, outputs: f.outputs,
-                                   weights: Self.padColumns(f.weights, columns: f.outputs),
+            self = .pointwise(inputs: f.inputs, outputs: f.outputs,
+                                   weights: F32GEMM.pack(f.weights, k: f.inputs, n: f.outputs),
                                    bias: Self.padColumns(f.bias, columns: f.outputs), clamp: f.clamp)
         case .reshape:
             self = .reshape

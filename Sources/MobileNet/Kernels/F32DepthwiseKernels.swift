@@ -22,7 +22,7 @@ enum F32Depthwise {
                         let inRow = input + ((image * g.inputHeight + iy0 + ky) * g.inputWidth + ix0) * c + block
                         let wRow = weights + ky * g.kernelWidth * cPacked + block
                         for kx in kxs {
-                            acc += load16(inRow + kx * c) * load16(wRow + kx * cPacked)
+                            acc = multiplyAdd(acc, load16(inRow + kx * c), load16(wRow + kx * cPacked))
                         }
                     }
                     store16(clamp16(acc, lower, upper), out + block, count: min(16, c - block))

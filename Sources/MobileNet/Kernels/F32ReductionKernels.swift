@@ -61,17 +61,6 @@ enum F32Head {
         }
     }
 
-    /// `output[i] = clamp(bias + input[i] · weights)`, weights packed `[inputs][roundUp16(outputs)]`.
-    static func fullyConnected(
-        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-        images: Int, inputs: Int, outputs: Int, clamp: Clamp
-    ) {
-        F32Convolution.pointwise(input: input, output: output, weights: weights, bias: bias,
-                                 inputChannels: inputs, outputChannels: outputs, clamp: clamp,
-                                 pixels: 0..<images)
-    }
-
     /// Softmax with temperature `beta` over each row of `width` values (max-subtracted).
     static func softmax(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,

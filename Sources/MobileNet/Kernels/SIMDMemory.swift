@@ -16,11 +16,29 @@ func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>, cou
     for lane in 0..<count { pointer[lane] = value[lane] }
 }
 
+/// Clamps every lane. Written with `replace(with:where:)`, which lowers to compare + blend;
+/// `clamped(lowerBound:upperBound:)` and `pointwiseMin/Max` on SIMD16 are scalarised lane by
+/// lane (hundreds of instructions, seen in the assembly).
 @inline(__always)
 func clamp16(_ value: SIMD16<Float>, _ lower: SIMD16<Float>, _ upper: SIMD16<Float>) -> SIMD16<Float> {
-    value.clamped(lowerBound: lower, upperBound: upper)
+    var result = value
+    result.replace(with: lower, where: value .< lower)
+    result.replace(with: upper, where: result .> upper)
+    return result
 }
 
 /// Rounds `n` up to a multiple of 16 (the SIMD width packed weights are padded to).
 @inline(__always)
 func roundUp16(_ n: Int) -> Int { (n + 15) & ~15 }
+
+/// `accumulator + a · b`, fused when the build targets a CPU with FMA (`MOBILENET_FMA`, set by
+/// Package.swift with the target CPU, and always on arm64), else a separate multiply and add
+/// (on baseline x86-64 `addingProduct` would be a libm call per lane).
+@inline(__always)
+func multiplyAdd<V: SIMD>(_ accumulator: V, _ a: V, _ b: V) -> V where V.Scalar == Float {
+    #if MOBILENET_FMA || arch(arm64)
+    return accumulator.addingProduct(a, b)
+    #else
+    return accumulator + a * b
+    #endif
+}

@@ -1,0 +1,98 @@
+/// f32 matrix products for 1x1 convolutions and fully connected layers:
+/// `output[m][n] = clamp(bias[n] + Σ_k input[m][k] · weights[k][n])`.
+///
+/// Weights are packed once into panels of 16 output channels, `[panel][k][16]` (zero-padded),
+/// so a panel is one contiguous stream. The micro-kernel keeps a 6 × 16 tile of outputs in
+/// registers (12 of AVX2's 16 vector registers, 24 of NEON's 32) and per k does 2 weight loads,
+/// 6 broadcasts and 12 FMAs.
+enum F32GEMM {
+    /// Output rows per micro-kernel tile.
+    static let tileRows = 6
+
+    /// Packs row-major `[k][n]` weights into `[n/16 panels][k][16]`.
+    static func pack(_ weights: [Float], k: Int, n: Int) -> [Float] {
+        let panels = (n + 15) / 16
+        var packed = [Float](repeating: 0, count: panels * k * 16)
+        for p in 0..<panels {
+            for kk in 0..<k {
+                for lane in 0..<min(16, n - p * 16) {
+                    packed[(p * k + kk) * 16 + lane] = weights[kk * n + p * 16 + lane]
+                }
+            }
+        }
+        return packed
+    }
+
+    /// Rows `rows` × panels `panels` of the product (both ranges in units of rows and panels).
+    static func multiply(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        k: Int, n: Int, clamp: Clamp, rows: Range<Int>, panels: Range<Int>
+    ) {
+        let lower = SIMD16<Float>(repeating: clamp.lower), upper = SIMD16<Float>(repeating: clamp.upper)
+        // Rows per chunk so that the chunk's inputs (rows × k floats) stay in L2 while every
+        // panel of weights streams past them once.
+        let chunk = max(tileRows, (64 * 1024 / max(1, k)) / tileRows * tileRows)
+        var chunkStart = rows.lowerBound
+        while chunkStart < rows.upperBound {
+            let chunkEnd = min(rows.upperBound, chunkStart + chunk)
+            for panel in panels {
+                let w = packedWeights + panel * k * 16
+                let b = load16(bias + panel * 16)
+                let columns = min(16, n - panel * 16)
+                var m = chunkStart
+                while m + tileRows <= chunkEnd {
+                    tile6x16(input + m * k, k: k, w, b, output + m * n + panel * 16, n, columns, lower, upper)
+                    m += tileRows
+                }
+                while m < chunkEnd {
+                    tile1x16(input + m * k, k: k, w, b, output + m * n + panel * 16, columns, lower, upper)
+                    m += 1
+                }
+            }
+            chunkStart = chunkEnd
+        }
+    }
+
+    @inline(__always)
+    private static func tile6x16(
+        _ a: UnsafePointer<Float>, k: Int, _ w: UnsafePointer<Float>, _ bias: SIMD16<Float>,
+        _ out: UnsafeMutablePointer<Float>, _ ldo: Int, _ columns: Int,
+        _ lower: SIMD16<Float>, _ upper: SIMD16<Float>
+    ) {
+        var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
+        let a0 = a, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k
+        var wk = w
+        for kk in 0..<k {
+            let wv = load16(wk)
+            c0 = multiplyAdd(c0, SIMD16(repeating: a0[kk]), wv)
+            c1 = multiplyAdd(c1, SIMD16(repeating: a1[kk]), wv)
+            c2 = multiplyAdd(c2, SIMD16(repeating: a2[kk]), wv)
+            c3 = multiplyAdd(c3, SIMD16(repeating: a3[kk]), wv)
+            c4 = multiplyAdd(c4, SIMD16(repeating: a4[kk]), wv)
+            c5 = multiplyAdd(c5, SIMD16(repeating: a5[kk]), wv)
+            wk += 16
+        }
+        store16(clamp16(c0, lower, upper), out, count: columns)
+        store16(clamp16(c1, lower, upper), out + ldo, count: columns)
+        store16(clamp16(c2, lower, upper), out + 2 * ldo, count: columns)
+        store16(clamp16(c3, lower, upper), out + 3 * ldo, count: columns)
+        store16(clamp16(c4, lower, upper), out + 4 * ldo, count: columns)
+        store16(clamp16(c5, lower, upper), out + 5 * ldo, count: columns)
+    }
+
+    @inline(__always)
+    private static func tile1x16(
+        _ a: UnsafePointer<Float>, k: Int, _ w: UnsafePointer<Float>, _ bias: SIMD16<Float>,
+        _ out: UnsafeMutablePointer<Float>, _ columns: Int,
+        _ lower: SIMD16<Float>, _ upper: SIMD16<Float>
+    ) {
+        var c = bias
+        var wk = w
+        for kk in 0..<k {
+            c = multiplyAdd(c, SIMD16(repeating: a[kk]), load16(wk))
+            wk += 16
+        }
+        store16(clamp16(c, lower, upper), out, count: columns)
+    }
+}

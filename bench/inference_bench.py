@@ -7,10 +7,10 @@ our tool). What it does, per model (alpha, input size):
 
 1. `prepare` (in its own process): builds ONE Keras MobileNet v1 (1000
    classes, ReLU6, batch norm with random, non-trivial statistics, seeded),
-   converts it to a float .tflite per batch size (static batch; the same file
-   is timed by TFLite and by our tool), builds a PyTorch mirror with the
+   converts it to ONE float .tflite (dynamic batch, as Keras exports it; the
+   same file is timed by TFLite and by our tool), builds a PyTorch mirror with the
    identical weights (checked against Keras) and exports it to ONNX per batch
-   size (read by ONNX Runtime and OpenVINO).
+   size (static shapes) (read by ONNX Runtime and OpenVINO).
 2. Correctness gate: one identical random input through every engine, each
    in its own process, and through `mobilenet run`; every engine must match
    ours within 1e-4 (absolute, softmax probabilities) or the run stops.
@@ -117,8 +117,8 @@ def model_dir(alpha: float, res: int) -> Path:
     return WORK / f"mobilenet_v1_{alpha:g}_{res}"
 
 
-def tflite_path(alpha, res, batch) -> Path:
-    return model_dir(alpha, res) / f"model_b{batch}.tflite"
+def tflite_path(alpha, res) -> Path:
+    return model_dir(alpha, res) / "model.tflite"
 
 
 def onnx_path(alpha, res, batch) -> Path:
@@ -277,7 +277,7 @@ def load_torch_mirror(alpha, res):
 
 
 # --------------------------------------------------------------------------
-# prepare: Keras model -> .tflite (per batch), torch mirror, ONNX (per batch)
+# prepare: Keras model -> .tflite, torch mirror, ONNX (per batch)
 # --------------------------------------------------------------------------
 
 def randomise_batchnorm(model, rng):
@@ -312,7 +312,7 @@ def calibrate_conv_scale(model, calib):
 
 
 def cmd_prepare_keras(args) -> int:
-    """Keras model -> .tflite per batch + the PyTorch mirror's spec/weights.
+    """Keras model -> .tflite + the PyTorch mirror's spec/weights.
     (TensorFlow and torch's exporter each bring their own LLVM and cannot share
     a process, hence two prepare steps.)"""
     for k, v in quiet_env().items():
@@ -353,29 +353,28 @@ def cmd_prepare_keras(args) -> int:
           f"{model.count_params():,} params, seed {seed}; softmax max p={float(y.max()):.4f}, "
           f"max|p(img0) - p(img1)|={float(np.abs(y[0] - y[1]).max()):.2e}")
 
+    # One float .tflite per model, batch dimension left dynamic as Keras exports it
+    # (the reshape before the softmax is SHAPE/STRIDED_SLICE/PACK arithmetic):
+    # TFLite resizes its input to the batch, ours takes --batch. (A static
+    # batch-8 export is not used: ours rejects its RESHAPE [8, 1000].)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = []
+    converter.target_spec.supported_types = [tf.float32]
+    with contextlib.redirect_stdout(io.StringIO()):
+        tfl = converter.convert()
+    path = tflite_path(alpha, res)
+    path.write_bytes(tfl)
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    it = Interpreter(model_path=str(path),
+                     experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    counts = {}
+    for d in it._get_ops_details():
+        counts[d["op_name"]] = counts.get(d["op_name"], 0) + 1
+    inp = it.get_input_details()[0]
+    print(f"  [{alpha:g}-{res}] {path.name} ({len(tfl) / 1e6:.1f} MB; input "
+          f"{inp['shape_signature'].tolist()}; {', '.join(f'{k}x{v}' for k, v in counts.items())})")
     info = {"alpha": alpha, "res": res, "seed": seed, "params": int(model.count_params()),
-            "tflite_ops": {}}
-    for b in sorted(set(args.batches)):
-        # Same weights, static batch b: the converter folds the reshape arithmetic
-        # and the input needs no resize at run time.
-        mb = mobilenet(b)
-        mb.set_weights(model.get_weights())
-        converter = tf.lite.TFLiteConverter.from_keras_model(mb)
-        converter.optimizations = []
-        converter.target_spec.supported_types = [tf.float32]
-        with contextlib.redirect_stdout(io.StringIO()):
-            tfl = converter.convert()
-        path = tflite_path(alpha, res, b)
-        path.write_bytes(tfl)
-        from ai_edge_litert.interpreter import Interpreter, OpResolverType
-        it = Interpreter(model_path=str(path),
-                         experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
-        counts = {}
-        for d in it._get_ops_details():
-            counts[d["op_name"]] = counts.get(d["op_name"], 0) + 1
-        info["tflite_ops"][str(b)] = counts
-        print(f"  [{alpha:g}-{res}] batch {b}: {path.name} ({len(tfl) / 1e6:.1f} MB; "
-              f"{', '.join(f'{k}x{v}' for k, v in counts.items())})")
+            "tflite_ops": counts}
     (out / "keras_info.json").write_text(json.dumps(info, indent=1) + "\n")
     return 0
 
@@ -433,7 +432,11 @@ def make_engine(engine, alpha, res, batch, threads):
     info = {}
     if engine == "tflite":
         from ai_edge_litert.interpreter import Interpreter
-        it = Interpreter(model_path=str(tflite_path(alpha, res, batch)), num_threads=threads)
+        it = Interpreter(model_path=str(tflite_path(alpha, res)), num_threads=threads)
+        i_det = it.get_input_details()[0]
+        want = [batch, res, res, 3]
+        if i_det["shape"].tolist() != want:
+            it.resize_tensor_input(i_det["index"], want, strict=False)
         it.allocate_tensors()
         ops = [d["op_name"] for d in it._get_ops_details()]
         info["delegate_nodes"] = ops.count("DELEGATE")
@@ -564,7 +567,7 @@ def correctness_gate(cfg, mobilenet, scratch) -> dict:
     st_out = scratch / f"check_{cfg.key}_out.safetensors"
     save_file({"input": x}, str(st_in))
     log = scratch / f"check_{cfg.key}_ours.log"
-    cmd = [mobilenet, "run", "--model", str(tflite_path(cfg.alpha, cfg.res, cfg.batch)),
+    cmd = [mobilenet, "run", "--model", str(tflite_path(cfg.alpha, cfg.res)),
            "--input", str(st_in), "--output", str(st_out), "--threads", str(cfg.threads)]
     rc, _ = run_child(cmd, quiet_env(), log)
     if rc != 0:
@@ -613,7 +616,7 @@ def time_config(cfg, mobilenet, scratch, args, warmup_flag) -> dict:
         for engine in order:
             log = scratch / f"time_{cfg.key}_{engine}_r{r}.log"
             if engine == OURS:
-                cmd = [mobilenet, "bench", "--model", str(tflite_path(cfg.alpha, cfg.res, cfg.batch)),
+                cmd = [mobilenet, "bench", "--model", str(tflite_path(cfg.alpha, cfg.res)),
                        "--batch", str(cfg.batch), "--threads", str(cfg.threads),
                        "--runs", str(per_round), "--json"]
                 if warmup_flag:
@@ -731,7 +734,8 @@ def render(cfgs, checks, timings, args, meta) -> str:
              + "). Peers: median of all timed runs; ours: median of the per-round medians "
              "printed by `mobilenet bench --json` (it reports no single samples).")
     L.append("- Same model everywhere: one seeded Keras MobileNet v1 per (α, size) → one float "
-             ".tflite per batch (TFLite and ours); PyTorch mirror with the same weights → ONNX "
+             ".tflite (dynamic batch; TFLite and ours); PyTorch mirror with the same weights → "
+             "ONNX with static shapes per batch "
              "(ONNX Runtime, OpenVINO). fp32 everywhere. Peak RSS = max over rounds of the "
              "engine's own process (wait4); Python peers include the interpreter "
              f"(bare `python -c 'import numpy'`: {meta['baseline_rss']:.0f} MB).")

@@ -1,6 +1,7 @@
 /// f32 NHWC depthwise convolution kernels. Weights arrive packed `[kh][kw][roundUp16(channels)]`.
 enum F32Depthwise {
     /// Depthwise KxK, multiplier 1, channels in SIMD lanes, for output rows `rows`.
+    /// 3x3 windows that lie wholly inside the input take `row3x3`; edges take the clipped loop.
     /// Reads up to 15 floats past a pixel's last channel (the activation buffers carry that
     /// slack); those lanes are discarded.
     static func channelsInLanes(
@@ -10,9 +11,22 @@ enum F32Depthwise {
     ) {
         let c = g.inputChannels, cPacked = roundUp16(c)
         let lower = SIMD16<Float>(repeating: clamp.lower), upper = SIMD16<Float>(repeating: clamp.upper)
+        // Output columns whose whole window is inside the input.
+        let interiorLow = min(g.outputWidth, (g.padLeft + g.strideWidth - 1) / g.strideWidth)
+        let interiorHigh = max(interiorLow, min(g.outputWidth, (g.inputWidth + g.padLeft - g.kernelWidth) / g.strideWidth + 1))
+        let is3x3 = g.kernelHeight == 3 && g.kernelWidth == 3
         for row in rows {
             let (image, iy0, kys) = g.rowWindow(row)
-            for ox in 0..<g.outputWidth {
+            // Columns left to the clipped loop: all of them, or the two edges of the interior.
+            var left = 0..<g.outputWidth, right = g.outputWidth..<g.outputWidth
+            if is3x3 && kys.count == 3 && interiorLow < interiorHigh {
+                row3x3(input: input + ((image * g.inputHeight + iy0) * g.inputWidth) * c,
+                       output: output + row * g.outputWidth * c, weights: weights, bias: bias,
+                       g: g, clamp: clamp, columns: interiorLow..<interiorHigh)
+                left = 0..<interiorLow
+                right = interiorHigh..<g.outputWidth
+            }
+            for ox in left.lowerBound..<right.upperBound where !(left.upperBound..<right.lowerBound).contains(ox) {
                 let (ix0, kxs) = g.columnWindow(ox)
                 let out = output + (row * g.outputWidth + ox) * c
                 var block = 0
@@ -29,6 +43,45 @@ enum F32Depthwise {
                     block += 16
                 }
             }
+        }
+    }
+
+    /// One output row of a 3x3 depthwise conv over `columns`, whose windows are all inside the
+    /// input: sixteen channels at a time, the nine taps unrolled. `input` points at the first of
+    /// the window's three input rows. (Holding the nine weight vectors in registers as SIMD8
+    /// was tried: LLVM split them into lanes and the loop ran 4× slower.)
+    @inline(__always)
+    private static func row3x3(
+        input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        g: ConvGeometry, clamp: Clamp, columns: Range<Int>
+    ) {
+        let c = g.inputChannels, cPacked = roundUp16(c)
+        let rowStride = g.inputWidth * c, step = g.strideWidth * c
+        let lower = SIMD16<Float>(repeating: clamp.lower), upper = SIMD16<Float>(repeating: clamp.upper)
+        var block = 0
+        while block < c {
+            let w = weights + block
+            let b = load16(bias + block)
+            let count = min(16, c - block)
+            var p = input + (columns.lowerBound * g.strideWidth - g.padLeft) * c + block
+            var out = output + columns.lowerBound * c + block
+            for _ in columns {
+                let q = p + rowStride, r = q + rowStride
+                var acc = multiplyAdd(b, load16(p), load16(w))
+                acc = multiplyAdd(acc, load16(p + c), load16(w + cPacked))
+                acc = multiplyAdd(acc, load16(p + 2 * c), load16(w + 2 * cPacked))
+                acc = multiplyAdd(acc, load16(q), load16(w + 3 * cPacked))
+                acc = multiplyAdd(acc, load16(q + c), load16(w + 4 * cPacked))
+                acc = multiplyAdd(acc, load16(q + 2 * c), load16(w + 5 * cPacked))
+                acc = multiplyAdd(acc, load16(r), load16(w + 6 * cPacked))
+                acc = multiplyAdd(acc, load16(r + c), load16(w + 7 * cPacked))
+                acc = multiplyAdd(acc, load16(r + 2 * c), load16(w + 8 * cPacked))
+                store16(clamp16(acc, lower, upper), out, count: count)
+                p += step
+                out += c
+            }
+            block += 16
         }
     }
 

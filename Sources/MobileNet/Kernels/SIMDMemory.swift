@@ -9,11 +9,20 @@ func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
 }
 
-/// Stores the first `count` lanes of `value` (count ≤ 16).
+/// Stores the first `count` lanes of `value` (count ≤ 16). A partial store goes through a
+/// whole-vector store to a temporary and a copy: with a lane-by-lane loop LLVM sinks the lane
+/// computations into it and scalarises the kernels feeding it (seen in the assembly).
 @inline(__always)
 func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
     if count == 16 { store16(value, pointer); return }
-    for lane in 0..<count { pointer[lane] = value[lane] }
+    partialStore16(value, pointer, count: count)
+}
+
+@inline(never)
+func partialStore16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
+    withUnsafeBytes(of: value) { lanes in
+        UnsafeMutableRawPointer(pointer).copyMemory(from: lanes.baseAddress!, byteCount: count * 4)
+    }
 }
 
 /// Clamps every lane. Written with `replace(with:where:)`, which lowers to compare + blend;
@@ -34,8 +43,10 @@ func roundUp16(_ n: Int) -> Int { (n + 15) & ~15 }
 /// `accumulator + a · b`, fused when the build targets a CPU with FMA (`MOBILENET_FMA`, set by
 /// Package.swift with the target CPU, and always on arm64), else a separate multiply and add
 /// (on baseline x86-64 `addingProduct` would be a libm call per lane).
+/// Concrete overloads on purpose: through a generic `V: SIMD`, `addingProduct` resolves to the
+/// protocol's lane-by-lane default, which LLVM does not always re-vectorise (seen for SIMD8).
 @inline(__always)
-func multiplyAdd<V: SIMD>(_ accumulator: V, _ a: V, _ b: V) -> V where V.Scalar == Float {
+func multiplyAdd(_ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
     #if MOBILENET_FMA || arch(arm64)
     return accumulator.addingProduct(a, b)
     #else

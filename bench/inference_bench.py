@@ -45,6 +45,7 @@ WORK = HERE / "work"            # generated models and scratch files (git-ignore
 RESULTS = HERE / "results"
 
 TOLERANCE = 1e-4                # max |p_engine - p_ours| over all softmax outputs
+BUSY_WARN = 0.25                # cores used by other processes that make a run suspect
 BN_EPSILON = 1e-3               # Keras MobileNet's BatchNormalization epsilon
 CLASSES = 1000
 
@@ -524,13 +525,33 @@ def cmd_worker(args) -> int:
 # driver
 # --------------------------------------------------------------------------
 
+def cpu_busy_seconds() -> float | None:
+    """CPU seconds all CPUs spent not idle since boot (/proc/stat; steal counts as busy)."""
+    try:
+        with open("/proc/stat") as f:
+            vals = [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(vals) - vals[3] - vals[4]) / os.sysconf("SC_CLK_TCK")
+
+
+# Per child: CPU cores used by OTHER processes while it ran (machine noise).
+FOREIGN_LOAD: dict[str, float] = {}
+
+
 def run_child(cmd, env, log: Path) -> tuple[int, float]:
     """Runs cmd to completion; returns (exit code, peak RSS in MB of that child
-    and its waited-for descendants, from wait4)."""
+    and its waited-for descendants, from wait4). Also records in FOREIGN_LOAD
+    how many cores other processes kept busy meanwhile (all busy CPU time
+    minus the child's own, over its wall time)."""
+    busy0, t0 = cpu_busy_seconds(), time.monotonic()
     with open(log, "wb") as f:
         p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         _, status, ru = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)
+    wall, busy1 = time.monotonic() - t0, cpu_busy_seconds()
+    if busy0 is not None and busy1 is not None and wall > 0:
+        FOREIGN_LOAD[str(log)] = max(0.0, (busy1 - busy0 - ru.ru_utime - ru.ru_stime) / wall)
     return p.returncode, ru.ru_maxrss / 1024.0
 
 
@@ -610,6 +631,7 @@ def time_config(cfg, mobilenet, scratch, args, warmup_flag) -> dict:
     samples = {e: [] for e in PEERS}
     round_medians = {e: [] for e in ENGINES}
     rss = {e: 0.0 for e in ENGINES}
+    load = {e: [] for e in ENGINES}
     info = {}
     for r in range(args.rounds):
         order = ENGINES[r % len(ENGINES):] + ENGINES[:r % len(ENGINES)]
@@ -639,13 +661,17 @@ def time_config(cfg, mobilenet, scratch, args, warmup_flag) -> dict:
                 round_medians[engine].append(statistics.median(out["samples_ms"]))
                 info[engine] = out["info"]
             rss[engine] = max(rss[engine], peak)
+            if str(log) in FOREIGN_LOAD:
+                load[engine].append(FOREIGN_LOAD[str(log)])
     med = {OURS: statistics.median(round_medians[OURS])}
     for e in PEERS:
         med[e] = statistics.median(samples[e])
     line = "  ".join(f"{e}={med[e]:.2f}" for e in ENGINES)
-    print(f"  {cfg.name:>15}: median ms  {line}")
+    all_load = [v for e in ENGINES for v in load[e]]
+    max_load = max(all_load) if all_load else 0.0
+    print(f"  {cfg.name:>15}: median ms  {line}  (other processes: up to {max_load:.2f} cores busy)")
     return {"median_ms": med, "round_medians_ms": round_medians, "rss_mb": rss,
-            "per_round": per_round, "engine_info": info}
+            "per_round": per_round, "engine_info": info, "foreign_load": load}
 
 
 def cpu_model() -> str:
@@ -718,6 +744,13 @@ def render(cfgs, checks, timings, args, meta) -> str:
     L.append("")
     if args.quick:
         L.append("**Quick (smoke) run: too few runs for conclusions.**")
+        L.append("")
+    loads = [v for cfg in cfgs for e in ENGINES for v in timings[cfg.key]["foreign_load"][e]]
+    worst = max(loads) if loads else 0.0
+    if worst > BUSY_WARN:
+        L.append(f"**Warning: other processes kept up to {worst:.2f} of {os.cpu_count()} cores busy "
+                 "while engines were timed (see 'Machine load'); numbers from such rounds, "
+                 "especially with 2 threads, are not trustworthy. Re-run on an idle machine.**")
         L.append("")
     L.append(f"- Command: `{meta['command']}`")
     L.append(f"- CPU: {meta['cpu']}; {os.cpu_count()} logical CPUs; SIMD flags: {meta['flags']}")
@@ -793,6 +826,19 @@ def render(cfgs, checks, timings, args, meta) -> str:
     for cfg in cfgs:
         rm = timings[cfg.key]["round_medians_ms"]
         L.append(f"| {cfg.name} | " + " | ".join(" / ".join(f"{v:.2f}" for v in rm[e])
+                                                 for e in ENGINES) + " |")
+    L.append("")
+    L.append("## Machine load")
+    L.append("")
+    L.append("CPU cores kept busy by other processes while each engine's process ran (all busy "
+             "CPU time from /proc/stat minus the process's own, over its wall time), per round. "
+             f"Above ~{BUSY_WARN:g} the timings of that round are disturbed.")
+    L.append("")
+    L.append("| config | " + " | ".join(ENGINE_LABEL[e] for e in ENGINES) + " |")
+    L.append("|---|" + "---|" * len(ENGINES))
+    for cfg in cfgs:
+        fl = timings[cfg.key]["foreign_load"]
+        L.append(f"| {cfg.name} | " + " | ".join(" / ".join(f"{v:.2f}" for v in fl[e])
                                                  for e in ENGINES) + " |")
     L.append("")
     L.append("## Engine settings seen at run time")

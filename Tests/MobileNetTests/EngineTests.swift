@@ -24,6 +24,9 @@ import MobileNet
         (3, 8, 8, 17, 33, 1, 1, 0, 0, 0, 0), (1, 13, 13, 38, 76, 1, 1, 0, 0, 0, 0),
         (2, 15, 10, 5, 16, 3, 2, 1, 1, 1, 1), (1, 6, 9, 4, 7, 5, 2, 2, 1, 2, 2),
         (1, 9, 9, 3, 32, 3, 2, 0, 0, 1, 1), (2, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0),
+        // wide enough for the six-pixel interior tiles, with clipped edges on both sides
+        (1, 9, 20, 17, 33, 3, 1, 1, 1, 1, 1), (2, 10, 31, 3, 40, 3, 2, 0, 0, 1, 1),
+        (1, 5, 29, 4, 16, 5, 2, 2, 2, 2, 2),
     ])
     func convolutionMatchesNaive(_ c: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)) throws {
         let (n, h, w, cin, cout, k, s, pt, pl, pb, pr) = c
@@ -50,6 +53,7 @@ import MobileNet
         (3, 5, 11, 19, 1, 1, 1, 1, 1, 1), (1, 14, 14, 38, 1, 1, 1, 1, 1, 1),
         (2, 9, 7, 3, 2, 1, 1, 1, 1, 1), (1, 10, 6, 5, 3, 2, 1, 1, 1, 1),
         (1, 3, 3, 33, 1, 2, 1, 1, 1, 1), (1, 4, 4, 1, 1, 1, 0, 0, 0, 0),
+        (2, 6, 23, 40, 1, 1, 1, 1, 1, 1), (1, 9, 21, 7, 1, 2, 0, 0, 1, 1),
     ])
     func depthwiseMatchesNaive(_ c: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)) throws {
         let (n, h, w, ch, m, s, pt, pl, pb, pr) = c

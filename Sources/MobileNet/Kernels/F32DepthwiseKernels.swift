@@ -11,20 +11,18 @@ enum F32Depthwise {
     ) {
         let c = g.inputChannels, cPacked = roundUp16(c)
         let lower = SIMD16<Float>(repeating: clamp.lower), upper = SIMD16<Float>(repeating: clamp.upper)
-        // Output columns whose whole window is inside the input.
-        let interiorLow = min(g.outputWidth, (g.padLeft + g.strideWidth - 1) / g.strideWidth)
-        let interiorHigh = max(interiorLow, min(g.outputWidth, (g.inputWidth + g.padLeft - g.kernelWidth) / g.strideWidth + 1))
+        let interior = g.interiorColumns
         let is3x3 = g.kernelHeight == 3 && g.kernelWidth == 3
         for row in rows {
             let (image, iy0, kys) = g.rowWindow(row)
             // Columns left to the clipped loop: all of them, or the two edges of the interior.
             var left = 0..<g.outputWidth, right = g.outputWidth..<g.outputWidth
-            if is3x3 && kys.count == 3 && interiorLow < interiorHigh {
+            if is3x3 && kys.count == 3 && !interior.isEmpty {
                 row3x3(input: input + ((image * g.inputHeight + iy0) * g.inputWidth) * c,
                        output: output + row * g.outputWidth * c, weights: weights, bias: bias,
-                       g: g, clamp: clamp, columns: interiorLow..<interiorHigh)
-                left = 0..<interiorLow
-                right = interiorHigh..<g.outputWidth
+                       g: g, clamp: clamp, columns: interior)
+                left = 0..<interior.lowerBound
+                right = interior.upperBound..<g.outputWidth
             }
             for ox in left.lowerBound..<right.upperBound where !(left.upperBound..<right.lowerBound).contains(ox) {
                 let (ix0, kxs) = g.columnWindow(ox)

@@ -65,15 +65,15 @@ class Config:
 
     @property
     def model_name(self):
-        return f"{self.alpha:g}-{self.res}"
+        return f"{self.alpha}-{self.res}"
 
     @property
     def name(self):
-        return f"{self.alpha:g}-{self.res} b{self.batch} t{self.threads}"
+        return f"{self.alpha}-{self.res} b{self.batch} t{self.threads}"
 
     @property
     def key(self):
-        return f"{self.alpha:g}-{self.res}-b{self.batch}-t{self.threads}"
+        return f"{self.alpha}-{self.res}-b{self.batch}-t{self.threads}"
 
 
 # target_kind "latency": ours median / best peer median <= target.
@@ -350,7 +350,7 @@ def cmd_prepare_keras(args) -> int:
     x = rng.uniform(-1.0, 1.0, (2, res, res, 3)).astype(np.float32)
     y = np.asarray(model(x, training=False), dtype=np.float32)
     np.savez(out / "keras_reference.npz", x=x, y=y)
-    print(f"  [{alpha:g}-{res}] Keras MobileNet: {len(model.layers)} layers, "
+    print(f"  [{alpha}-{res}] Keras MobileNet: {len(model.layers)} layers, "
           f"{model.count_params():,} params, seed {seed}; softmax max p={float(y.max()):.4f}, "
           f"max|p(img0) - p(img1)|={float(np.abs(y[0] - y[1]).max()):.2e}")
 
@@ -372,7 +372,7 @@ def cmd_prepare_keras(args) -> int:
     for d in it._get_ops_details():
         counts[d["op_name"]] = counts.get(d["op_name"], 0) + 1
     inp = it.get_input_details()[0]
-    print(f"  [{alpha:g}-{res}] {path.name} ({len(tfl) / 1e6:.1f} MB; input "
+    print(f"  [{alpha}-{res}] {path.name} ({len(tfl) / 1e6:.1f} MB; input "
           f"{inp['shape_signature'].tolist()}; {', '.join(f'{k}x{v}' for k, v in counts.items())})")
     info = {"alpha": alpha, "res": res, "seed": seed, "params": int(model.count_params()),
             "tflite_ops": counts}
@@ -399,7 +399,7 @@ def cmd_prepare_torch(args) -> int:
     with torch.inference_mode():
         yt = model(torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))).numpy()
     diff = float(np.abs(yk - yt).max())
-    print(f"  [{alpha:g}-{res}] PyTorch mirror: max|p_torch - p_keras| = {diff:.2e}")
+    print(f"  [{alpha}-{res}] PyTorch mirror: max|p_torch - p_keras| = {diff:.2e}")
     if not diff <= TOLERANCE:
         raise SystemExit(f"PyTorch mirror disagrees with Keras ({diff:.3g} > {TOLERANCE:g}): "
                          "the weight copy or the layer mapping is wrong")
@@ -416,7 +416,7 @@ def cmd_prepare_torch(args) -> int:
         for n in om.graph.node:
             counts[n.op_type] = counts.get(n.op_type, 0) + 1
         info["onnx_ops"][str(b)] = counts
-        print(f"  [{alpha:g}-{res}] batch {b}: {path.name} (opset "
+        print(f"  [{alpha}-{res}] batch {b}: {path.name} (opset "
               f"{max(o.version for o in om.opset_import if o.domain in ('', 'ai.onnx'))}; "
               f"{', '.join(f'{k}x{v}' for k, v in counts.items())})")
     (out / "torch_info.json").write_text(json.dumps(info, indent=1) + "\n")
@@ -440,7 +440,7 @@ def make_engine(engine, alpha, res, batch, threads):
             it.resize_tensor_input(i_det["index"], want, strict=False)
         it.allocate_tensors()
         ops = [d["op_name"] for d in it._get_ops_details()]
-        info["delegate_nodes"] = ops.count("DELEGATE")
+        info["XNNPACK partitions"] = ops.count("DELEGATE")
         i_idx = it.get_input_details()[0]["index"]
         o_idx = it.get_output_details()[0]["index"]
 
@@ -535,6 +535,18 @@ def cpu_busy_seconds() -> float | None:
     return (sum(vals) - vals[3] - vals[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def wait_for_idle(max_seconds: float) -> None:
+    """Up to max_seconds, wait until other processes use < BUSY_WARN cores
+    over a 1 s window (nothing of ours runs while this is called)."""
+    deadline = time.monotonic() + max_seconds
+    while time.monotonic() < deadline:
+        b0 = cpu_busy_seconds()
+        time.sleep(1.0)
+        b1 = cpu_busy_seconds()
+        if b0 is None or b1 is None or b1 - b0 < BUSY_WARN:
+            return
+
+
 # Per child: CPU cores used by OTHER processes while it ran (machine noise).
 FOREIGN_LOAD: dict[str, float] = {}
 
@@ -587,6 +599,7 @@ def correctness_gate(cfg, mobilenet, scratch) -> dict:
     st_in = scratch / f"check_{cfg.key}_in.safetensors"
     st_out = scratch / f"check_{cfg.key}_out.safetensors"
     save_file({"input": x}, str(st_in))
+    st_out.unlink(missing_ok=True)
     log = scratch / f"check_{cfg.key}_ours.log"
     cmd = [mobilenet, "run", "--model", str(tflite_path(cfg.alpha, cfg.res)),
            "--input", str(st_in), "--output", str(st_out), "--threads", str(cfg.threads)]
@@ -601,6 +614,8 @@ def correctness_gate(cfg, mobilenet, scratch) -> dict:
         out = scratch / f"check_{cfg.key}_{engine}.npy"
         res = scratch / f"check_{cfg.key}_{engine}.json"
         log = scratch / f"check_{cfg.key}_{engine}.log"
+        out.unlink(missing_ok=True)
+        res.unlink(missing_ok=True)
         rc, _ = run_child(worker_cmd(engine, cfg, npy, res, output=out),
                           quiet_env(cfg.threads), log)
         if rc != 0:
@@ -637,6 +652,8 @@ def time_config(cfg, mobilenet, scratch, args, warmup_flag) -> dict:
         order = ENGINES[r % len(ENGINES):] + ENGINES[:r % len(ENGINES)]
         for engine in order:
             log = scratch / f"time_{cfg.key}_{engine}_r{r}.log"
+            if args.wait_idle > 0:
+                wait_for_idle(args.wait_idle)
             if engine == OURS:
                 cmd = [mobilenet, "bench", "--model", str(tflite_path(cfg.alpha, cfg.res)),
                        "--batch", str(cfg.batch), "--threads", str(cfg.threads),
@@ -652,6 +669,7 @@ def time_config(cfg, mobilenet, scratch, args, warmup_flag) -> dict:
                 round_medians[OURS].append(float(json.loads(lines[-1])["median_ms"]))
             else:
                 res = scratch / f"time_{cfg.key}_{engine}_r{r}.json"
+                res.unlink(missing_ok=True)
                 rc, peak = run_child(worker_cmd(engine, cfg, npy, res, per_round, args.warmup),
                                      quiet_env(cfg.threads), log)
                 if rc != 0:
@@ -732,10 +750,6 @@ def baseline_rss(scratch) -> float:
     rc, peak = run_child([sys.executable, "-c", "import numpy; numpy.zeros(1)"], quiet_env(1),
                          scratch / "baseline.log")
     return peak
-
-
-def fmt(v, spec):
-    return format(v, spec) if v is not None else ""
 
 
 def render(cfgs, checks, timings, args, meta) -> str:
@@ -843,12 +857,12 @@ def render(cfgs, checks, timings, args, meta) -> str:
     L.append("")
     L.append("## Engine settings seen at run time")
     L.append("")
-    seen = {}
-    for cfg in cfgs:
-        for e, inf in timings[cfg.key]["engine_info"].items():
-            seen.setdefault(e, []).append(f"{cfg.name}: " + ", ".join(f"{k}={v}" for k, v in inf.items()))
     for e in PEERS:
-        L.append(f"- {ENGINE_LABEL[e]}: " + "; ".join(seen.get(e, [])))
+        groups = {}  # settings string -> configs showing it
+        for cfg in cfgs:
+            inf = timings[cfg.key]["engine_info"].get(e, {})
+            groups.setdefault(", ".join(f"{k}={v}" for k, v in inf.items()), []).append(cfg.name)
+        L.append(f"- {ENGINE_LABEL[e]}: " + "; ".join(f"{v} ({', '.join(c)})" for v, c in groups.items()))
     L.append("")
     return "\n".join(L)
 
@@ -917,7 +931,7 @@ def cmd_run(args) -> int:
         "baseline_rss": baseline_rss(scratch),
     }
     text = render(cfgs, checks, timings, args, meta)
-    text += (f"Total wall time: {time.time() - t_start:.0f} s.\n")
+    text += f"\nTotal wall time: {time.time() - t_start:.0f} s.\n"
     print()
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -941,7 +955,11 @@ def main() -> int:
     r.add_argument("--warmup", type=int, default=None, help="warm-up runs per process (default 10)")
     r.add_argument("--rounds", type=int, default=None, help="interleaved rounds (default 3)")
     r.add_argument("--quick", action="store_true", help="smoke check: 6 runs, 3 warm-up, 2 rounds")
-    r.add_argument("--configs", nargs="*", help="subset, e.g. 0.25-128-b1-t1")
+    r.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                   help="before each timed process, wait up to SECONDS for the other "
+                        "processes on the machine to go (nearly) idle (default 0: don't wait)")
+    r.add_argument("--configs", nargs="*", metavar="KEY",
+                   help="subset of: " + " ".join(c.key for c in CONFIGS))
     r.add_argument("--out", help="markdown file to write (default bench/results/inference-DATE.md)")
     r.add_argument("--command", help="the user's command line, for the report")
     r.add_argument("--swift-build", help="the Swift build command used, for the report")

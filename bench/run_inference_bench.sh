@@ -11,7 +11,7 @@
 # changed, builds our tool in release, then runs bench/inference_bench.py, which
 # prints the table and writes bench/results/inference-<date>.md.
 # Other options (passed to inference_bench.py): --warmup N, --rounds N,
-# --configs KEY..., --out FILE; see `bench/run_inference_bench.sh --help`.
+# --wait-idle SECONDS, --configs KEY..., --out FILE (see --help).
 set -euo pipefail
 
 # The one place that says how our tool is built (add flags or an environment

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import MobileNet
+import MobileNet
 
 /// Table 1 counted by hand, independently of `MobileNetArchitecture`: conv and FC weights only,
 /// mult-adds = weights × output map. Valid for inputs whose sizes stay even before every stride 2.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import MobileNet
+import MobileNet
 
 @Suite struct SafeTensorsTests {
     // MARK: - Helpers

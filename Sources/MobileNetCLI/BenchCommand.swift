@@ -37,20 +37,10 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let graph: InferenceGraph
-            let name: String
-            if let model {
-                graph = try ModelLoader.graph(contentsOf: URL(fileURLWithPath: model))
-                name = URL(fileURLWithPath: model).lastPathComponent
-            } else {
-                let architecture = try MobileNetArchitecture(MobileNetConfig(alpha: alpha, height: resolution))
-                graph = try InferenceGraph(MobileNetModel.random(architecture, seed: 1))
-                name = "mobilenet_v1_\(alpha)_\(resolution) (random weights)"
-            }
-            let session = try InferenceSession(graph: graph, batch: batch, threads: threads)
-            var rng = SeededGenerator(seed: 1)
-            let shape = [batch] + graph.inputShape
-            let input = try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0, 1) })
+            let loaded = try LoadedSession(model: model, alpha: alpha, resolution: resolution,
+                                           batch: batch, threads: threads)
+            let session = loaded.session, name = loaded.name
+            let input = try loaded.randomInput(batch: batch)
 
             let clock = ContinuousClock()
             let warmUp = max(3, runs / 10)

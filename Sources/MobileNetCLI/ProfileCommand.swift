@@ -28,28 +28,19 @@ struct ProfileCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let graph: InferenceGraph
-            if let model {
-                graph = try ModelLoader.graph(contentsOf: URL(fileURLWithPath: model))
-            } else {
-                let architecture = try MobileNetArchitecture(MobileNetConfig(alpha: alpha, height: resolution))
-                graph = try InferenceGraph(MobileNetModel.random(architecture, seed: 1))
-            }
-            let session = try InferenceSession(graph: graph, batch: batch, threads: threads)
-            var rng = SeededGenerator(seed: 1)
-            let shape = [batch] + graph.inputShape
-            let input = try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0, 1) })
-            _ = try session.profile(input, runs: 3)
-            let times = try session.profile(input, runs: runs)
-            let costs = graph.multiplyAdds()
-            let shapes = try graph.shapes()
+            let loaded = try LoadedSession(model: model, alpha: alpha, resolution: resolution,
+                                           batch: batch, threads: threads)
+            let input = try loaded.randomInput(batch: batch)
+            _ = try loaded.session.profile(input, runs: 3)
+            let times = try loaded.session.profile(input, runs: runs)
+            let costs = loaded.multiplyAdds, shapes = loaded.outputShapes
             let total = times.reduce(0, +)
             print("layer  op                  output            mult-adds    median ms   share   GFLOP/s")
-            for (index, op) in graph.operations.enumerated() {
+            for (index, opName) in loaded.operationNames.enumerated() {
                 let flops = 2 * Double(costs[index] * batch)
                 let gflops = times[index] > 0 ? flops / times[index] / 1e9 : 0
                 print(String(format: "%5d  %-18@  %-14@ %12d  %10.3f  %5.1f%%  %8.1f",
-                             index, op.name as NSString, shapes[index].map(String.init).joined(separator: "x") as NSString,
+                             index, opName as NSString, shapes[index].map(String.init).joined(separator: "x") as NSString,
                              costs[index] * batch, times[index] * 1e3, 100 * times[index] / total, gflops))
             }
             let allFlops = 2 * Double(costs.reduce(0, +) * batch)

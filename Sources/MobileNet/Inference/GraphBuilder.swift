@@ -3,11 +3,15 @@ import Foundation
 extension InferenceGraph {
     /// The inference graph of `model`: batch norm folded into each conv's weights and bias,
     /// activations fused as clamps, dropout dropped, the classifier as a fully connected layer.
-    public init(_ model: MobileNetModel) throws {
+    /// Each unfolded tensor is released as soon as it is folded when the caller passes the model
+    /// without keeping a copy (`consuming`), so the peak is about one copy of the weights.
+    public init(_ model: consuming MobileNetModel) throws {
         let arch = model.architecture
         let epsilon = MobileNetV1.batchNormEpsilon
+        var weights = model.weights
+        _ = consume model
         func tensor(_ name: String) throws -> [Float] {
-            guard let t = model.weights[name] else { throw MobileNetError.missingTensor(name) }
+            guard let t = weights.removeValue(forKey: name) else { throw MobileNetError.missingTensor(name) }
             return t.scalars
         }
         /// Per-channel (scale, shift) of the batch norm after `layer`: y = scale·x + shift.

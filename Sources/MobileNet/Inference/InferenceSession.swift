@@ -5,7 +5,8 @@
 /// (ping-pong). Running allocates nothing but the returned tensor. Not thread-safe: use one
 /// session per thread.
 public final class InferenceSession {
-    public let graph: InferenceGraph
+    /// One image's input shape, [height, width, channels].
+    public let inputShape: [Int]
     /// Images per run the buffers are sized for; larger batches grow them.
     public private(set) var batch: Int
     /// Worker threads per layer.
@@ -21,20 +22,27 @@ public final class InferenceSession {
     /// Floats past the end of each buffer that SIMD kernels may read (never write).
     private static let slack = 16
 
-    public init(graph: InferenceGraph, batch: Int = 1, threads: Int = 1) throws {
+    /// Packs `graph` for `batch` images on `threads` threads. The session keeps only packed
+    /// weights; each operation's logical weights are released as soon as it is packed when the
+    /// caller passes the graph without keeping a copy (`consuming`).
+    public init(graph: consuming InferenceGraph, batch: Int = 1, threads: Int = 1) throws {
         guard batch >= 1 else { throw MobileNetError.invalidArgument("batch must be at least 1, got \(batch)") }
         guard threads >= 1 else { throw MobileNetError.invalidArgument("threads must be at least 1, got \(threads)") }
-        self.graph = graph
+        self.inputShape = graph.inputShape
         self.batch = batch
         self.threads = threads
         self.parallel = ParallelFor(threads: threads)
         let shapes = try graph.shapes()
         self.shapes = shapes
-        var inputShape = graph.inputShape
+        var shape = graph.inputShape
         var steps: [PackedStep] = []
-        for (op, shape) in zip(graph.operations, shapes) {
-            steps.append(PackedStep(op, input: inputShape, output: shape))
-            inputShape = shape
+        // Take the operations out of the graph and pack them one by one from the back of a
+        // reversed copy, so each logical weight array is freed right after it is packed.
+        var pending = Array(graph.operations.reversed())
+        graph.operations = []
+        for output in shapes {
+            steps.append(PackedStep(pending.removeLast(), input: shape, output: output))
+            shape = output
         }
         self.steps = steps
         largestActivation = ([graph.inputShape] + shapes).map { $0.reduce(1, *) }.max() ?? 1
@@ -50,7 +58,7 @@ public final class InferenceSession {
     }
 
     /// The per-image output shape.
-    public var outputShape: [Int] { shapes.last ?? graph.inputShape }
+    public var outputShape: [Int] { shapes.last ?? inputShape }
 
     /// Runs `input` ([batch, H, W, C] matching the graph) and returns [batch] + output shape.
     public func run(_ input: Tensor<Float>) throws -> Tensor<Float> {
@@ -89,9 +97,9 @@ public final class InferenceSession {
     /// Validates `input` against the graph, grows the buffers if needed and copies it in;
     /// returns the batch size.
     private func load(_ input: Tensor<Float>) throws -> Int {
-        guard input.rank == graph.inputShape.count + 1, Array(input.shape.dropFirst()) == graph.inputShape else {
+        guard input.rank == inputShape.count + 1, Array(input.shape.dropFirst()) == inputShape else {
             throw MobileNetError.shapeMismatch(
-                "input is \(input.shape.shapeDescription) but the model takes [N, \(graph.inputShape.map(String.init).joined(separator: ", "))]")
+                "input is \(input.shape.shapeDescription) but the model takes [N, \(inputShape.map(String.init).joined(separator: ", "))]")
         }
         let images = input.shape[0]
         guard images >= 1 else { throw MobileNetError.shapeMismatch("input batch is empty") }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import MobileNet
 
 /// `mobilenet bench`: latency of one model over repeated runs.
@@ -54,18 +58,37 @@ struct BenchCommand: ParsableCommand {
             let median = times.count % 2 == 1 ? times[times.count / 2]
                 : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
             if json {
-                let object: [String: Any] = [
-                    "model": name, "batch": batch, "threads": threads, "runs": runs,
-                    "median_ms": median, "min_ms": times.first!, "max_ms": times.last!,
-                    "images_per_second": Double(batch) * 1000 / median,
-                ]
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                let result = BenchResult(
+                    model: name, batch: batch, threads: threads, runs: runs,
+                    medianMs: median, minMs: times.first!, maxMs: times.last!,
+                    imagesPerSecond: Double(batch) * 1000 / median)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                let data = try encoder.encode(result)
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 print("model \(name), batch \(batch), threads \(threads), \(runs) runs after \(warmUp) warm-up")
-                print(String(format: "median %.3f ms   min %.3f ms   max %.3f ms   %.1f images/s",
-                             median, times.first!, times.last!, Double(batch) * 1000 / median))
+                print("median \(fixed(median, 3)) ms   min \(fixed(times.first!, 3)) ms   "
+                      + "max \(fixed(times.last!, 3)) ms   \(fixed(Double(batch) * 1000 / median, 1)) images/s")
             }
         }
+    }
+}
+
+/// What `bench --json` prints (keys sorted; scripts read `median_ms`).
+private struct BenchResult: Encodable {
+    let model: String
+    let batch: Int
+    let threads: Int
+    let runs: Int
+    let medianMs: Double
+    let minMs: Double
+    let maxMs: Double
+    let imagesPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case model, batch, threads, runs
+        case medianMs = "median_ms", minMs = "min_ms", maxMs = "max_ms"
+        case imagesPerSecond = "images_per_second"
     }
 }

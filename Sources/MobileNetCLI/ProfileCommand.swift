@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import MobileNet
 
 /// `mobilenet profile`: where the time goes, layer by layer.
@@ -39,12 +38,13 @@ struct ProfileCommand: ParsableCommand {
             for (index, opName) in loaded.operationNames.enumerated() {
                 let flops = 2 * Double(costs[index] * batch)
                 let gflops = times[index] > 0 ? flops / times[index] / 1e9 : 0
-                print(String(format: "%5d  %-18@  %-14@ %12d  %10.3f  %5.1f%%  %8.1f",
-                             index, opName as NSString, shapes[index].map(String.init).joined(separator: "x") as NSString,
-                             costs[index] * batch, times[index] * 1e3, 100 * times[index] / total, gflops))
+                let shape = shapes[index].map(String.init).joined(separator: "x")
+                print(rightAligned("\(index)", 5) + "  " + leftAligned(opName, 18) + "  " + leftAligned(shape, 14)
+                      + " " + rightAligned("\(costs[index] * batch)", 12) + "  " + rightAligned(fixed(times[index] * 1e3, 3), 10)
+                      + "  " + rightAligned(fixed(100 * times[index] / total, 1), 5) + "%  " + rightAligned(fixed(gflops, 1), 8))
             }
             let allFlops = 2 * Double(costs.reduce(0, +) * batch)
-            print(String(format: "total  %.3f ms (sum of layer medians), %.1f GFLOP/s", total * 1e3, allFlops / total / 1e9))
+            print("total  \(fixed(total * 1e3, 3)) ms (sum of layer medians), \(fixed(allFlops / total / 1e9, 1)) GFLOP/s")
         }
     }
 }

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import MobileNet
 
 /// `mobilenet run`: one batch through a model, safetensors in and out.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import MobileNet
 
 /// A packed session and what the CLI reports about it, built so that the file's bytes, the

@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import MobileNet
 
 /// `mobilenet summary`: layers, parameters and mult-adds of a MobileNet v1 configuration, counted
@@ -105,7 +109,7 @@ enum SummaryText {
         return value < 0 ? "-" + out : out
     }
 
-    static func millions(_ value: Int) -> String { String(format: "%.2f M", Double(value) / 1e6) }
+    static func millions(_ value: Int) -> String { fixed(Double(value) / 1e6, 2) + " M" }
 
     static func shape(_ dims: [Int]) -> String { dims.map(String.init).joined(separator: "x") }
 
@@ -144,7 +148,7 @@ enum SummaryText {
             ["Params with BN & bias (Keras count_params)", grouped(t.paramsWithBN), millions(t.paramsWithBN)],
             ["Mult-adds", grouped(t.multAdds), millions(t.multAdds)],
             ["Folded inference params (weights + biases)", grouped(t.foldedParams), millions(t.foldedParams)],
-            ["Folded model size, float32 bytes", grouped(t.fp32Bytes), String(format: "%.2f MB", Double(t.fp32Bytes) / 1e6)],
+            ["Folded model size, float32 bytes", grouped(t.fp32Bytes), fixed(Double(t.fp32Bytes) / 1e6, 2) + " MB"],
         ]
         return "Totals\n" + table(rows) + "\n"
     }
@@ -152,8 +156,8 @@ enum SummaryText {
     static func shares(_ report: CostReport) -> String {
         var rows = [["Type", "Mult-adds", "Mult-adds %", "Params", "Params %"]]
         for s in report.shares {
-            rows.append([s.label, grouped(s.multAdds), String(format: "%.2f%%", s.multAddsPercent),
-                         grouped(s.params), String(format: "%.2f%%", s.paramsPercent)])
+            rows.append([s.label, grouped(s.multAdds), fixed(s.multAddsPercent, 2) + "%",
+                         grouped(s.params), fixed(s.paramsPercent, 2) + "%"])
         }
         let t = report.totals
         rows.append(["Total", grouped(t.multAdds), "100.00%", grouped(t.params), "100.00%"])
@@ -166,18 +170,18 @@ enum SummaryText {
         for b in report.blocks {
             rows.append(["\(b.block)", "\(b.inputChannels)→\(b.outputChannels)", "\(b.stride)",
                          shape(b.outputMap), grouped(b.standardMultAdds), grouped(b.separableMultAdds),
-                         String(format: "%.6f", b.ratio), String(format: "%.6f", b.formula)])
+                         fixed(b.ratio, 6), fixed(b.formula, 6)])
         }
         let c = report.comparison
         rows.append(["All", "", "", "", grouped(c.standardMultAdds), grouped(c.separableMultAdds),
-                     String(format: "%.6f", Double(c.separableMultAdds) / Double(c.standardMultAdds)), ""])
+                     fixed(Double(c.separableMultAdds) / Double(c.standardMultAdds), 6), ""])
         let header = report.config.variant == .conv
             ? "Blocks of Conv MobileNet vs the separable blocks that would replace them (Section 3.1)"
             : "Depthwise separable blocks vs the standard 3x3 convs they replace (Section 3.1)"
         return header + "\n" + table(rows, left: 2) + "\n"
-            + String(format: "Blocks: %.2fx fewer mult-adds separable than standard.\n", c.reduction)
+            + "Blocks: \(fixed(c.reduction, 2))x fewer mult-adds separable than standard.\n"
             + "Whole network: \(grouped(c.standardNetworkMultAdds)) with standard convs, "
             + "\(grouped(c.separableNetworkMultAdds)) separable "
-            + String(format: "(%.2fx).\n", c.networkReduction)
+            + "(\(fixed(c.networkReduction, 2))x).\n"
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The cost of a MobileNet v1 network counted as Howard et al. 2017 count it: per layer, in total,
 /// per layer type (Table 2), and per separable block against the standard conv it replaces.

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Which network of the paper to build.
 public enum MobileNetVariant: String, Sendable, CaseIterable, Codable {
     /// MobileNet v1 as in Table 1.

@@ -1,14 +1,90 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Whole-file reads and writes with POSIX calls: the bytes go straight into (or out of) the
+// caller's array, with no intermediate `Data` copy, and failures carry the system's reason
+// ("Is a directory", "Permission denied").
 
 /// Reads a whole file for a parser; `what` names the kind of file in the one-line error
 /// ("no such file: …" or "cannot read TFLite model …: reason").
 func readFileBytes(_ url: URL, what: String) throws -> [UInt8] {
-    guard FileManager.default.fileExists(atPath: url.path) else {
-        throw MobileNetError.io("no such file: \(url.path)")
+    let path = url.path
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { throw MobileNetError.io("no such file: \(path)") }
+        throw MobileNetError.io("cannot read \(what) \(path): \(systemReason(code))")
     }
-    do {
-        return [UInt8](try Data(contentsOf: url))
-    } catch {
-        throw MobileNetError.io("cannot read \(what) \(url.path): \(error.localizedDescription)")
+    defer { close(fd) }
+    func failure(_ code: Int32) -> MobileNetError {
+        .io("cannot read \(what) \(path): \(systemReason(code))")
     }
+    var status = stat()
+    guard fstat(fd, &status) == 0 else { throw failure(errno) }
+    /// One read(2) into `buffer`, retried on EINTR: the byte count, 0 at the end of the file.
+    func readSome(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw failure(errno) }
+        }
+    }
+    // The size fstat reports, read in place; then on to the end in case the file grew.
+    var bytes = [UInt8](repeating: 0, count: max(0, Int(status.st_size)))
+    var filled = 0
+    while filled < bytes.count {
+        let count = try bytes.withUnsafeMutableBytes { try readSome(UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+        if count == 0 { break }
+        filled += count
+    }
+    if filled < bytes.count {
+        bytes.removeSubrange(filled...)
+    } else {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try readSome($0) }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+    }
+    return bytes
+}
+
+/// Creates or truncates the file at `path` and writes `bytes` to it; throws the system's
+/// reason as a string.
+func writeFileBytes(_ bytes: [UInt8], toPath path: String) throws(FileWriteError) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { throw FileWriteError(reason: systemReason(errno)) }
+    var written = 0
+    while written < bytes.count {
+        let count = bytes.withUnsafeBytes { buffer in
+            write(fd, buffer.baseAddress! + written, buffer.count - written)
+        }
+        if count < 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            close(fd)
+            throw FileWriteError(reason: systemReason(code))
+        }
+        written += count
+    }
+    guard close(fd) == 0 else { throw FileWriteError(reason: systemReason(errno)) }
+}
+
+/// Why `writeFileBytes` failed, as the system describes it.
+struct FileWriteError: Error {
+    let reason: String
+}
+
+/// The system's description of an errno value ("No such file or directory").
+func systemReason(_ code: Int32) -> String {
+    String(cString: strerror(code))
 }

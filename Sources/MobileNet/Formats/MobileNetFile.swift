@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Our weight files: safetensors holding every weight of a `MobileNetModel` (Keras names and
 /// layouts, batch norm unfolded) with the architecture in the metadata:

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A safetensors file: named tensors plus string metadata.
 ///
@@ -144,13 +153,14 @@ public struct SafeTensors: Sendable {
         let folder = url.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
         do {
-            try Data(bytes).write(to: temporary)
+            try writeFileBytes(bytes, toPath: temporary.path)
         } catch {
-            throw MobileNetError.io("cannot write safetensors file \(temporary.path): \(error.localizedDescription)")
+            unlink(temporary.path)
+            throw MobileNetError.io("cannot write safetensors file \(temporary.path): \(error.reason)")
         }
         guard rename(temporary.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
+            let reason = systemReason(errno)
+            unlink(temporary.path)
             throw MobileNetError.io("cannot move safetensors file into place at \(url.path): \(reason)")
         }
     }
@@ -194,22 +204,17 @@ extension SafeTensors {
     }
 
     /// A JSON number that is an integer in Int's range (booleans and fractions are not).
-    private static func integer(_ value: Any) -> Int? {
-        guard let number = value as? NSNumber else { return nil }
-        switch String(cString: number.objCType) {
-        case "c", "B":  // booleans
-            return nil
-        case "d", "f":
-            let double = number.doubleValue
+    private static func integer(_ value: JSONValue) -> Int? {
+        switch value {
+        case .integer(let n):
+            return n
+        case .number(let double):
             guard double.isFinite, double == double.rounded(),
                 double >= -9.2e18, double <= 9.2e18
             else { return nil }
             return Int(double)
-        case "Q", "L":
-            let unsigned = number.uint64Value
-            return unsigned <= UInt64(Int.max) ? Int(unsigned) : nil
         default:
-            return Int(exactly: number.int64Value)
+            return nil
         }
     }
 
@@ -223,23 +228,23 @@ extension SafeTensors {
             throw Self.malformed("header length \(length) runs past the end of the \(bytes.count)-byte file")
         }
         let headerEnd = 8 + Int(length)
-        let json: Any
+        let json: JSONValue
         do {
-            json = try JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd]))
+            json = try JSONDecoder().decode(JSONValue.self, from: Data(bytes[8..<headerEnd]))
         } catch {
             throw Self.malformed("header is not valid UTF-8 JSON")
         }
-        guard let header = json as? [String: Any] else {
+        guard case .object(let header) = json else {
             throw Self.malformed("header is not a JSON object")
         }
         let bufferSize = bytes.count - headerEnd
 
         if let meta = header["__metadata__"] {
-            guard let entries = meta as? [String: Any] else {
+            guard case .object(let entries) = meta else {
                 throw Self.malformed("__metadata__ is not a JSON object")
             }
             for (key, value) in entries {
-                guard let string = value as? String else {
+                guard case .string(let string) = value else {
                     throw Self.malformed("__metadata__ value of '\(key)' is not a string")
                 }
                 metadata[key] = string
@@ -248,7 +253,7 @@ extension SafeTensors {
 
         var spans = [(begin: Int, end: Int, name: String)]()
         for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any] else {
+            guard case .object(let entry) = value else {
                 throw Self.malformed("entry of tensor '\(name)' is not a JSON object")
             }
             guard let dtypeValue = entry["dtype"] else { throw Self.malformed("tensor '\(name)' has no dtype") }
@@ -256,10 +261,10 @@ extension SafeTensors {
             guard let offsetsValue = entry["data_offsets"] else {
                 throw Self.malformed("tensor '\(name)' has no data_offsets")
             }
-            guard let dtypeName = dtypeValue as? String, let type = ElementType(rawValue: dtypeName) else {
+            guard case .string(let dtypeName) = dtypeValue, let type = ElementType(rawValue: dtypeName) else {
                 throw Self.malformed("tensor '\(name)' has unknown dtype \(dtypeValue)")
             }
-            guard let dims = shapeValue as? [Any] else {
+            guard case .array(let dims) = shapeValue else {
                 throw Self.malformed("shape of tensor '\(name)' is not an array")
             }
             var shape = [Int]()
@@ -269,7 +274,7 @@ extension SafeTensors {
                 }
                 shape.append(n)
             }
-            guard let offsets = offsetsValue as? [Any], offsets.count == 2,
+            guard case .array(let offsets) = offsetsValue, offsets.count == 2,
                 let begin = Self.integer(offsets[0]), let end = Self.integer(offsets[1])
             else {
                 throw Self.malformed("data_offsets of tensor '\(name)' are not two integers")
@@ -300,5 +305,67 @@ extension SafeTensors {
             tensors[span.name]!.bytes = Array(bytes[(headerEnd + span.begin)..<(headerEnd + span.end)])
         }
         order = spans.map(\.name)
+    }
+}
+
+/// A JSON value as JSONDecoder reads it: the safetensors header before validation. Numbers
+/// that are integers in Int's range are `.integer`, other numbers `.number`; booleans stay
+/// booleans (never numbers).
+private enum JSONValue: Decodable, CustomStringConvertible {
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        // Tried in order of frequency in a header (strings, integers, objects, arrays), as each
+        // failed attempt costs a thrown DecodingError.
+        let single = try decoder.singleValueContainer()
+        if let value = try? single.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? single.decode(Int.self) {
+            self = .integer(value)
+        } else if let container = try? decoder.container(keyedBy: Key.self) {
+            var members = [String: JSONValue]()
+            for key in container.allKeys {
+                members[key.stringValue] = try container.decode(JSONValue.self, forKey: key)
+            }
+            self = .object(members)
+        } else if var container = try? decoder.unkeyedContainer() {
+            var elements = [JSONValue]()
+            while !container.isAtEnd { elements.append(try container.decode(JSONValue.self)) }
+            self = .array(elements)
+        } else if let value = try? single.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? single.decode(Bool.self) {
+            self = .bool(value)
+        } else if single.decodeNil() {
+            self = .null
+        } else {
+            throw DecodingError.dataCorruptedError(in: single, debugDescription: "not a JSON value")
+        }
+    }
+
+    /// Strings bare, everything else as JSON-like text (for error messages).
+    var description: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): "\(value)"
+        case .integer(let value): "\(value)"
+        case .number(let value): "\(value)"
+        case .string(let value): value
+        case .array(let elements): "[" + elements.map(\.description).joined(separator: ", ") + "]"
+        case .object(let members): "{" + members.keys.sorted().map { "\(SafeTensors.quoted($0)): \(members[$0]!)" }.joined(separator: ", ") + "}"
+        }
     }
 }

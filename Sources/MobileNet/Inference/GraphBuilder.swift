@@ -1,5 +1,3 @@
-import Foundation
-
 extension InferenceGraph {
     /// The inference graph of `model`: batch norm folded into each conv's weights and bias,
     /// activations fused as clamps, dropout dropped, the classifier as a fully connected layer.

@@ -15,7 +15,7 @@ public final class InferenceSession {
     private let steps: [PackedStep]
     private let shapes: [[Int]]
     private let largestActivation: Int
-    private var buffers: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)
+    private var buffers: (AlignedFloats, AlignedFloats)
     private var capacity: Int
     private let parallel: ParallelFor
 
@@ -47,14 +47,7 @@ public final class InferenceSession {
         self.steps = steps
         largestActivation = ([graph.inputShape] + shapes).map { $0.reduce(1, *) }.max() ?? 1
         capacity = largestActivation * batch + Self.slack
-        buffers = (.allocate(capacity: capacity), .allocate(capacity: capacity))
-        buffers.0.initialize(repeating: 0, count: capacity)
-        buffers.1.initialize(repeating: 0, count: capacity)
-    }
-
-    deinit {
-        buffers.0.deallocate()
-        buffers.1.deallocate()
+        buffers = (AlignedFloats(zeros: capacity), AlignedFloats(zeros: capacity))
     }
 
     /// The per-image output shape.
@@ -104,7 +97,7 @@ public final class InferenceSession {
         let images = input.shape[0]
         guard images >= 1 else { throw MobileNetError.shapeMismatch("input batch is empty") }
         reserve(images: images)
-        input.scalars.withUnsafeBufferPointer { buffers.0.update(from: $0.baseAddress!, count: $0.count) }
+        input.scalars.withUnsafeBufferPointer { buffers.0.pointer.update(from: $0.baseAddress!, count: $0.count) }
         return images
     }
 
@@ -112,16 +105,12 @@ public final class InferenceSession {
     private func reserve(images: Int) {
         let needed = largestActivation * images + Self.slack
         guard needed > capacity else { return }
-        buffers.0.deallocate()
-        buffers.1.deallocate()
-        buffers = (.allocate(capacity: needed), .allocate(capacity: needed))
-        buffers.0.initialize(repeating: 0, count: needed)
-        buffers.1.initialize(repeating: 0, count: needed)
+        buffers = (AlignedFloats(zeros: needed), AlignedFloats(zeros: needed))
         capacity = needed
         batch = images
     }
 
-    private func buffer(_ index: Int) -> UnsafeMutablePointer<Float> { index == 0 ? buffers.0 : buffers.1 }
+    private func buffer(_ index: Int) -> UnsafeMutablePointer<Float> { index == 0 ? buffers.0.pointer : buffers.1.pointer }
 
     private func tensor(at index: Int, images: Int, shape: [Int]) -> Tensor<Float> {
         let count = images * shape.reduce(1, *)
@@ -136,11 +125,11 @@ public final class InferenceSession {
         let target = 1 - source
         switch step {
         case .convolution(let g, let weights, let bias, let clamp):
-            weights.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
+            do { let w = weights.pointer
+                do { let b = bias.pointer
                     parallel(0..<(images * g.outputHeight)) { rows in
-                        F32Convolution.direct(input: input, output: output, weights: w.baseAddress!,
-                                              bias: b.baseAddress!, geometry: g, clamp: clamp, rows: rows)
+                        F32Convolution.direct(input: input, output: output, weights: w,
+                                              bias: b, geometry: g, clamp: clamp, rows: rows)
                     }
                 }
             }
@@ -150,33 +139,33 @@ public final class InferenceSession {
             // Many rows: threads take row ranges. Few rows (deep layers, FC): threads take
             // panel ranges, so each streams only its share of the weights.
             let splitRows = rows >= 4 * F32GEMM.tileRows * threads
-            weights.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
+            do { let w = weights.pointer
+                do { let b = bias.pointer
                     parallel(0..<(splitRows ? (rows + F32GEMM.tileRows - 1) / F32GEMM.tileRows : panels)) { part in
                         let rowRange = splitRows
                             ? part.lowerBound * F32GEMM.tileRows..<min(rows, part.upperBound * F32GEMM.tileRows)
                             : 0..<rows
-                        F32GEMM.multiply(input: input, output: output, packedWeights: w.baseAddress!,
-                                         bias: b.baseAddress!, k: cin, n: cout, clamp: clamp,
+                        F32GEMM.multiply(input: input, output: output, packedWeights: w,
+                                         bias: b, k: cin, n: cout, clamp: clamp,
                                          rows: rowRange, panels: splitRows ? 0..<panels : part)
                     }
                 }
             }
         case .depthwise(let g, let weights, let bias, let clamp):
-            weights.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
+            do { let w = weights.pointer
+                do { let b = bias.pointer
                     parallel(0..<(images * g.outputHeight)) { rows in
-                        F32Depthwise.channelsInLanes(input: input, output: output, weights: w.baseAddress!,
-                                                     bias: b.baseAddress!, geometry: g, clamp: clamp, rows: rows)
+                        F32Depthwise.channelsInLanes(input: input, output: output, weights: w,
+                                                     bias: b, geometry: g, clamp: clamp, rows: rows)
                     }
                 }
             }
         case .depthwiseMultiplier(let g, let multiplier, let weights, let bias, let clamp):
-            weights.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
+            do { let w = weights.pointer
+                do { let b = bias.pointer
                     parallel(0..<(images * g.outputHeight)) { rows in
-                        F32Depthwise.withMultiplier(input: input, output: output, weights: w.baseAddress!,
-                                                    bias: b.baseAddress!, multiplier: multiplier,
+                        F32Depthwise.withMultiplier(input: input, output: output, weights: w,
+                                                    bias: b, multiplier: multiplier,
                                                     geometry: g, clamp: clamp, rows: rows)
                     }
                 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Opens any model file the engine runs and lowers it to an `InferenceGraph`:
 /// `.tflite` flatbuffers (float) and our `.safetensors` weight files.

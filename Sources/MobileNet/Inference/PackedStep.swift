@@ -1,11 +1,11 @@
 /// An operation lowered for execution: weights packed for the kernels, geometry resolved for
 /// the session's input shape. Built once per session.
 enum PackedStep {
-    case convolution(ConvGeometry, weights: [Float], bias: [Float], clamp: Clamp)
+    case convolution(ConvGeometry, weights: AlignedFloats, bias: AlignedFloats, clamp: Clamp)
     /// A 1x1 convolution or fully connected layer: a matrix product over pixels (or images).
-    case pointwise(inputs: Int, outputs: Int, weights: [Float], bias: [Float], clamp: Clamp)
-    case depthwise(ConvGeometry, weights: [Float], bias: [Float], clamp: Clamp)
-    case depthwiseMultiplier(ConvGeometry, multiplier: Int, weights: [Float], bias: [Float], clamp: Clamp)
+    case pointwise(inputs: Int, outputs: Int, weights: AlignedFloats, bias: AlignedFloats, clamp: Clamp)
+    case depthwise(ConvGeometry, weights: AlignedFloats, bias: AlignedFloats, clamp: Clamp)
+    case depthwiseMultiplier(ConvGeometry, multiplier: Int, weights: AlignedFloats, bias: AlignedFloats, clamp: Clamp)
     case pad(height: Int, width: Int, channels: Int, Padding)
     case averagePool(ConvGeometry, clamp: Clamp)
     case globalAverage(pixels: Int, channels: Int)
@@ -26,21 +26,21 @@ enum PackedStep {
             let bias = Self.padColumns(c.bias, columns: c.outputChannels)
             if c.isPointwise {
                 self = .pointwise(inputs: c.inputChannels, outputs: c.outputChannels,
-                                  weights: F32GEMM.pack(c.weights, k: c.inputChannels, n: c.outputChannels),
-                                  bias: bias, clamp: c.clamp)
+                                  weights: AlignedFloats(F32GEMM.pack(c.weights, k: c.inputChannels, n: c.outputChannels)),
+                                  bias: AlignedFloats(bias), clamp: c.clamp)
             } else {
                 let weights = Self.padColumns(c.weights, columns: c.outputChannels)
                 self = .convolution(geometry(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding),
-                                    weights: weights, bias: bias, clamp: c.clamp)
+                                    weights: AlignedFloats(weights), bias: AlignedFloats(bias), clamp: c.clamp)
             }
         case .depthwiseConvolution(let d):
             let g = geometry(d.kernelHeight, d.kernelWidth, d.strideHeight, d.strideWidth, d.padding)
             if d.multiplier == 1 {
-                self = .depthwise(g, weights: Self.padColumns(d.weights, columns: d.outputChannels),
-                                  bias: Self.padColumns(d.bias, columns: d.outputChannels), clamp: d.clamp)
+                self = .depthwise(g, weights: AlignedFloats(Self.padColumns(d.weights, columns: d.outputChannels)),
+                                  bias: AlignedFloats(Self.padColumns(d.bias, columns: d.outputChannels)), clamp: d.clamp)
             } else {
-                self = .depthwiseMultiplier(g, multiplier: d.multiplier, weights: d.weights,
-                                            bias: d.bias, clamp: d.clamp)
+                self = .depthwiseMultiplier(g, multiplier: d.multiplier, weights: AlignedFloats(d.weights),
+                                            bias: AlignedFloats(d.bias), clamp: d.clamp)
             }
         case .pad(let p):
             self = .pad(height: input[0], width: input[1], channels: input[2], p)
@@ -51,8 +51,8 @@ enum PackedStep {
             self = .globalAverage(pixels: input[0] * input[1], channels: input[2])
         case .fullyConnected(let f):
             self = .pointwise(inputs: f.inputs, outputs: f.outputs,
-                                   weights: F32GEMM.pack(f.weights, k: f.inputs, n: f.outputs),
-                                   bias: Self.padColumns(f.bias, columns: f.outputs), clamp: f.clamp)
+                              weights: AlignedFloats(F32GEMM.pack(f.weights, k: f.inputs, n: f.outputs)),
+                              bias: AlignedFloats(Self.padColumns(f.bias, columns: f.outputs)), clamp: f.clamp)
         case .reshape:
             self = .reshape
         case .softmax(let beta):

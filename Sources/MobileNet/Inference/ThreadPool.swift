@@ -1,5 +1,10 @@
 import Atomics
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
 
 /// A persistent pool of worker threads for the layers of one session.
 ///
@@ -10,24 +15,21 @@ import Foundation
 final class WorkerPool {
     let threads: Int
     private let state: WorkerPoolState
+    /// The worker threads (joinable), for `deinit`.
+    private var handles: [pthread_t] = []
 
     init(threads: Int) {
         self.threads = max(1, threads)
         state = WorkerPoolState(workers: self.threads - 1)
         for worker in 1..<self.threads {
-            state.finished.enter()
             let state = self.state
-            let thread = Thread {
-                state.work(worker)
-                state.finished.leave()
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
+            handles.append(startThread(stackSize: 1 << 20) { state.work(worker) })
         }
     }
 
     deinit {
         state.stop()
+        for handle in handles { pthread_join(handle, nil) }
     }
 
     /// Runs `body(worker)` for every worker 0..<threads and returns when all have finished.
@@ -45,7 +47,6 @@ private final class WorkerPoolState: @unchecked Sendable {
     private let stopping = ManagedAtomic<Bool>(false)
     private let sleeping: [ManagedAtomic<Bool>]
     private let wakeups: [DispatchSemaphore]
-    let finished = DispatchGroup()
     /// The current job; written before `generation` is bumped (release), read after (acquire).
     private var job: ((Int) -> Void)?
 
@@ -62,23 +63,29 @@ private final class WorkerPoolState: @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             job = body
             pending.store(workers, ordering: .relaxed)
-            generation.wrappingIncrement(ordering: .releasing)
+            generation.wrappingIncrement(ordering: .sequentiallyConsistent)
             wakeSleepers()
             body(0)
-            while pending.load(ordering: .acquiring) > 0 {}
+            // Spin briefly, then yield: on a loaded machine a worker may be waiting for this
+            // very core, and spinning without yielding would keep it off (seen: 2-thread runs
+            // 5x slower than 1-thread while another process was busy).
+            var spins = 0
+            while pending.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins > 2_000 { yieldProcessor() }
+            }
             job = nil
         }
     }
 
     func stop() {
         stopping.store(true, ordering: .releasing)
-        generation.wrappingIncrement(ordering: .releasing)
+        generation.wrappingIncrement(ordering: .sequentiallyConsistent)
         wakeSleepers()
-        finished.wait()
     }
 
     private func wakeSleepers() {
-        for index in sleeping.indices where sleeping[index].exchange(false, ordering: .acquiringAndReleasing) {
+        for index in sleeping.indices where sleeping[index].exchange(false, ordering: .sequentiallyConsistent) {
             wakeups[index].signal()
         }
     }
@@ -89,9 +96,16 @@ private final class WorkerPoolState: @unchecked Sendable {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < Self.spinLimit { continue }
-                sleeping[worker - 1].store(true, ordering: .releasing)
-                if generation.load(ordering: .acquiring) == seen {
+                if spins < Self.spinLimit {
+                    if spins & 255 == 0 { yieldProcessor() }
+                    continue
+                }
+                // Announce sleep, then re-check for a job. Both this pair and the submitter's
+                // (bump generation, then read `sleeping`) must be sequentially consistent: with
+                // release/acquire the store may be reordered after the load (StoreLoad), both
+                // sides miss each other, and the caller spins forever (seen in the tests).
+                sleeping[worker - 1].store(true, ordering: .sequentiallyConsistent)
+                if generation.load(ordering: .sequentiallyConsistent) == seen {
                     wakeups[worker - 1].wait()
                 }
                 sleeping[worker - 1].store(false, ordering: .releasing)
@@ -103,6 +117,42 @@ private final class WorkerPoolState: @unchecked Sendable {
             pending.wrappingDecrement(ordering: .releasing)
         }
     }
+}
+
+/// A worker's body, owned by its thread until it returns.
+private final class ThreadBody: Sendable {
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+}
+
+/// Starts a joinable POSIX thread with a stack of `stackSize` bytes that runs `body`.
+private func startThread(stackSize: Int, _ body: @escaping @Sendable () -> Void) -> pthread_t {
+    let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+    var attributes = pthread_attr_t()
+    pthread_attr_init(&attributes)
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setstacksize(&attributes, stackSize)
+    #if canImport(Glibc)
+    var handle = pthread_t()
+    #else
+    var handle: pthread_t?  // Darwin: an optional pointer
+    #endif
+    // The start routine's parameter is optional on Glibc and not on Darwin; both convert to
+    // runThreadBody's optional parameter.
+    let result = pthread_create(&handle, &attributes, { context in
+        runThreadBody(context)
+        return nil
+    }, context)
+    precondition(result == 0, "cannot start a worker thread: pthread_create returned \(result)")
+    #if canImport(Glibc)
+    return handle
+    #else
+    return handle!
+    #endif
+}
+
+private func runThreadBody(_ context: UnsafeMutableRawPointer?) {
+    Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
 }
 
 /// Splits a range of independent work items over a session's workers.
@@ -129,4 +179,10 @@ struct ParallelFor {
             body(low..<high)
         }
     }
+}
+
+/// Gives the core to another runnable thread, if any.
+@inline(__always)
+private func yieldProcessor() {
+    _ = sched_yield()
 }

@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// f32 kernels for the head of the network and for layout: pooling, padding, dense, softmax.
 enum F32Head {
@@ -72,7 +76,7 @@ enum F32Head {
             for i in 0..<width { largest = max(largest, x[i]) }
             var sum: Float = 0
             for i in 0..<width {
-                let e = Foundation.exp((x[i] - largest) * beta)
+                let e = expf((x[i] - largest) * beta)
                 y[i] = e
                 sum += e
             }

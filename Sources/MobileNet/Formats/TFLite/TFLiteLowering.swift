@@ -26,6 +26,8 @@ extension InferenceGraph {
 private struct TFLiteLowering {
     let graph: TFLiteSubgraph
     let inputShape: [Int]
+    /// The batch size the file declares for its input (usually 1).
+    let declaredBatch: Int
     var operations: [Operation] = []
     var current: Int
     var shape: [Int]
@@ -44,6 +46,7 @@ private struct TFLiteLowering {
             throw MobileNetError.unsupported("input tensor '\(input.name)' has shape \(input.shape.shapeDescription); an NHWC image batch is expected")
         }
         inputShape = Array(input.shape.dropFirst())
+        declaredBatch = input.shape[0]
         current = graph.inputs[0]
         shape = inputShape
     }
@@ -315,7 +318,8 @@ private struct TFLiteLowering {
     }
 
     /// The per-image target of a RESHAPE: from its shape input (constant or computed) or its
-    /// options; the leading dimension must be the batch (symbolic, -1, or the file's batch of 1).
+    /// options; the leading dimension must be the batch (symbolic, -1, or the batch the file
+    /// declares for its input, which the engine then replaces by the run's batch).
     func reshapeTarget(_ op: TFLiteOperator, index: Int) throws -> [Int] {
         var dims: [SymbolicDimension]
         if op.inputs.count > 1, op.inputs[1] >= 0 {
@@ -330,7 +334,8 @@ private struct TFLiteLowering {
             throw MobileNetError.unsupported("RESHAPE to a scalar (operator \(index))")
         }
         switch first {
-        case .batch, .value(1), .value(-1): dims.removeFirst()
+        case .batch, .value(-1): dims.removeFirst()
+        case .value(let v) where v == declaredBatch || v == 1: dims.removeFirst()
         default:
             throw MobileNetError.unsupported("RESHAPE that changes the batch dimension (operator \(index))")
         }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A TFLite model read from its flatbuffer (schema version 3, file identifier `TFL3`).
 ///
@@ -169,7 +173,7 @@ private struct TFLiteParser {
             throw r.fail("file is \(bytes.count) bytes, too short for a TFLite flatbuffer")
         }
         guard bytes[4..<8].elementsEqual("TFL3".utf8) else {
-            let found = bytes[4..<8].map { String(format: "%02x", $0) }.joined(separator: " ")
+            let found = bytes[4..<8].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined(separator: " ")
             throw r.fail("missing the TFL3 file identifier at bytes 4-7 (found \(found))")
         }
         let model = try r.root()

@@ -26,18 +26,18 @@ enum PackedStep {
             let bias = Self.padColumns(c.bias, columns: c.outputChannels)
             if c.isPointwise {
                 self = .pointwise(inputs: c.inputChannels, outputs: c.outputChannels,
-                                  weights: AlignedFloats(F32GEMM.pack(c.weights, k: c.inputChannels, n: c.outputChannels)),
-                                  bias: AlignedFloats(bias), clamp: c.clamp)
+                                  weights: F32GEMM.pack(c.weights, k: c.inputChannels, n: c.outputChannels),
+                                  bias: bias, clamp: c.clamp)
             } else {
                 let weights = Self.padColumns(c.weights, columns: c.outputChannels)
                 self = .convolution(geometry(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding),
-                                    weights: AlignedFloats(weights), bias: AlignedFloats(bias), clamp: c.clamp)
+                                    weights: weights, bias: bias, clamp: c.clamp)
             }
         case .depthwiseConvolution(let d):
             let g = geometry(d.kernelHeight, d.kernelWidth, d.strideHeight, d.strideWidth, d.padding)
             if d.multiplier == 1 {
-                self = .depthwise(g, weights: AlignedFloats(Self.padColumns(d.weights, columns: d.outputChannels)),
-                                  bias: AlignedFloats(Self.padColumns(d.bias, columns: d.outputChannels)), clamp: d.clamp)
+                self = .depthwise(g, weights: Self.padColumns(d.weights, columns: d.outputChannels),
+                                  bias: Self.padColumns(d.bias, columns: d.outputChannels), clamp: d.clamp)
             } else {
                 self = .depthwiseMultiplier(g, multiplier: d.multiplier, weights: AlignedFloats(d.weights),
                                             bias: AlignedFloats(d.bias), clamp: d.clamp)
@@ -51,8 +51,8 @@ enum PackedStep {
             self = .globalAverage(pixels: input[0] * input[1], channels: input[2])
         case .fullyConnected(let f):
             self = .pointwise(inputs: f.inputs, outputs: f.outputs,
-                              weights: AlignedFloats(F32GEMM.pack(f.weights, k: f.inputs, n: f.outputs)),
-                              bias: AlignedFloats(Self.padColumns(f.bias, columns: f.outputs)), clamp: f.clamp)
+                              weights: F32GEMM.pack(f.weights, k: f.inputs, n: f.outputs),
+                              bias: Self.padColumns(f.bias, columns: f.outputs), clamp: f.clamp)
         case .reshape:
             self = .reshape
         case .softmax(let beta):
@@ -60,14 +60,14 @@ enum PackedStep {
         }
     }
 
-    /// Copies a row-major `[rows][columns]` matrix into `[rows][roundUp16(columns)]`, zero-filled.
-    static func padColumns(_ matrix: [Float], columns: Int) -> [Float] {
+    /// Copies a row-major `[rows][columns]` matrix into aligned `[rows][roundUp16(columns)]`,
+    /// zero-filled.
+    static func padColumns(_ matrix: [Float], columns: Int) -> AlignedFloats {
         let padded = roundUp16(columns)
-        if padded == columns { return matrix }
         let rows = matrix.count / columns
-        var result = [Float](repeating: 0, count: rows * padded)
+        let result = AlignedFloats(zeros: rows * padded)
         for r in 0..<rows {
-            for c in 0..<columns { result[r * padded + c] = matrix[r * columns + c] }
+            for c in 0..<columns { result.pointer[r * padded + c] = matrix[r * columns + c] }
         }
         return result
     }

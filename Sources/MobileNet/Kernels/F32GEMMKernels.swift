@@ -9,14 +9,14 @@ enum F32GEMM {
     /// Output rows per micro-kernel tile.
     static let tileRows = 6
 
-    /// Packs row-major `[k][n]` weights into `[n/16 panels][k][16]`.
-    static func pack(_ weights: [Float], k: Int, n: Int) -> [Float] {
+    /// Packs row-major `[k][n]` weights into 64-byte-aligned `[n/16 panels][k][16]`.
+    static func pack(_ weights: [Float], k: Int, n: Int) -> AlignedFloats {
         let panels = (n + 15) / 16
-        var packed = [Float](repeating: 0, count: panels * k * 16)
+        let packed = AlignedFloats(zeros: panels * k * 16)
         for p in 0..<panels {
             for kk in 0..<k {
                 for lane in 0..<min(16, n - p * 16) {
-                    packed[(p * k + kk) * 16 + lane] = weights[kk * n + p * 16 + lane]
+                    packed.pointer[(p * k + kk) * 16 + lane] = weights[kk * n + p * 16 + lane]
                 }
             }
         }

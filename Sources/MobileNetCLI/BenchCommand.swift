@@ -12,20 +12,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time a model: median, min and max milliseconds per batch over repeated runs.")
 
-    @Option(help: "Model file (.tflite or .safetensors). Without it, a random-weight MobileNet of --alpha/--resolution.")
-    var model: String?
-
-    @Option(help: "Width multiplier of the random-weight model.")
-    var alpha: Double = 1
-
-    @Option(help: "Input resolution of the random-weight model.")
-    var resolution: Int = 224
-
-    @Option(help: "Images per batch.")
-    var batch: Int = 1
-
-    @Option(help: "Worker threads.")
-    var threads: Int = 1
+    @OptionGroup var options: ModelOptions
 
     @Option(help: "Timed runs (after warm-up).")
     var runs: Int = 50
@@ -34,15 +21,13 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors {
-            let loaded = try LoadedSession(model: model, alpha: alpha, resolution: resolution,
-                                           batch: batch, threads: threads)
+            let loaded = try options.load()
+            let batch = options.batch, threads = options.threads
             let session = loaded.session, name = loaded.name
             let input = try loaded.randomInput(batch: batch)
 

@@ -125,13 +125,10 @@ public final class InferenceSession {
         let target = 1 - source
         switch step {
         case .convolution(let g, let weights, let bias, let clamp):
-            do { let w = weights.pointer
-                do { let b = bias.pointer
-                    parallel(0..<(images * g.outputHeight)) { rows in
-                        F32Convolution.direct(input: input, output: output, weights: w,
-                                              bias: b, geometry: g, clamp: clamp, rows: rows)
-                    }
-                }
+            let w = weights.pointer, b = bias.pointer
+            parallel(0..<(images * g.outputHeight)) { rows in
+                F32Convolution.direct(input: input, output: output, weights: w,
+                                      bias: b, geometry: g, clamp: clamp, rows: rows)
             }
         case .pointwise(let cin, let cout, let weights, let bias, let clamp):
             let rows = images * shapes[index].dropLast().reduce(1, *)
@@ -139,36 +136,27 @@ public final class InferenceSession {
             // Many rows: threads take row ranges. Few rows (deep layers, FC): threads take
             // panel ranges, so each streams only its share of the weights.
             let splitRows = rows >= 4 * F32GEMM.tileRows * threads
-            do { let w = weights.pointer
-                do { let b = bias.pointer
-                    parallel(0..<(splitRows ? (rows + F32GEMM.tileRows - 1) / F32GEMM.tileRows : panels)) { part in
-                        let rowRange = splitRows
-                            ? part.lowerBound * F32GEMM.tileRows..<min(rows, part.upperBound * F32GEMM.tileRows)
-                            : 0..<rows
-                        F32GEMM.multiply(input: input, output: output, packedWeights: w,
-                                         bias: b, k: cin, n: cout, clamp: clamp,
-                                         rows: rowRange, panels: splitRows ? 0..<panels : part)
-                    }
-                }
+            let w = weights.pointer, b = bias.pointer
+            parallel(0..<(splitRows ? (rows + F32GEMM.tileRows - 1) / F32GEMM.tileRows : panels)) { part in
+                let rowRange = splitRows
+                    ? part.lowerBound * F32GEMM.tileRows..<min(rows, part.upperBound * F32GEMM.tileRows)
+                    : 0..<rows
+                F32GEMM.multiply(input: input, output: output, packedWeights: w,
+                                 bias: b, k: cin, n: cout, clamp: clamp,
+                                 rows: rowRange, panels: splitRows ? 0..<panels : part)
             }
         case .depthwise(let g, let weights, let bias, let clamp):
-            do { let w = weights.pointer
-                do { let b = bias.pointer
-                    parallel(0..<(images * g.outputHeight)) { rows in
-                        F32Depthwise.channelsInLanes(input: input, output: output, weights: w,
-                                                     bias: b, geometry: g, clamp: clamp, rows: rows)
-                    }
-                }
+            let w = weights.pointer, b = bias.pointer
+            parallel(0..<(images * g.outputHeight)) { rows in
+                F32Depthwise.channelsInLanes(input: input, output: output, weights: w,
+                                             bias: b, geometry: g, clamp: clamp, rows: rows)
             }
         case .depthwiseMultiplier(let g, let multiplier, let weights, let bias, let clamp):
-            do { let w = weights.pointer
-                do { let b = bias.pointer
-                    parallel(0..<(images * g.outputHeight)) { rows in
-                        F32Depthwise.withMultiplier(input: input, output: output, weights: w,
-                                                    bias: b, multiplier: multiplier,
-                                                    geometry: g, clamp: clamp, rows: rows)
-                    }
-                }
+            let w = weights.pointer, b = bias.pointer
+            parallel(0..<(images * g.outputHeight)) { rows in
+                F32Depthwise.withMultiplier(input: input, output: output, weights: w,
+                                            bias: b, multiplier: multiplier,
+                                            geometry: g, clamp: clamp, rows: rows)
             }
         case .pad(let height, let width, let channels, let padding):
             F32Head.pad(input: input, output: output, images: images, height: height, width: width,

@@ -73,8 +73,6 @@ struct SummaryCommand: ParsableCommand {
         guard let rounding = ChannelRounding(rawValue: rounding.lowercased()) else {
             throw invalid("rounding must be keras or slim; got '\(self.rounding)'")
         }
-        // Keeps int(c·α) representable; the library checks everything else (alpha > 0, ≥ 32x32, ...).
-        guard !(alpha > 1_000_000) else { throw invalid("alpha must be at most 1e6, got \(alpha)") }
         let size: (Int, Int)
         switch (resolution, height, width) {
         case (nil, nil, nil): size = (224, 224)

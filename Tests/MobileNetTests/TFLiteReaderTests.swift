@@ -183,6 +183,28 @@ fileprivate struct SplitMix64: RandomNumberGenerator {
         }
     }
 
+    /// The tiny model through the lowering and the engine: a 1x1 conv, stride 2, VALID, two
+    /// output channels with weights 1 and 2, no bias, fused RELU6.
+    @Test func tinyModelRunsThroughTheEngine() throws {
+        let graph = try InferenceGraph(TFLiteModel(bytes: Self.tinyModel().file()))
+        #expect(graph.inputShape == [4, 4, 1])
+        let input = try Tensor<Float>(shape: [1, 4, 4, 1], scalars: (0..<16).map { Float($0) * 0.5 })
+        let output = try InferenceSession(graph: graph).run(input)
+        // Pixels (0,0), (0,2), (2,0), (2,2) hold 0, 1, 4, 5; channel 1 doubles and clamps at 6.
+        #expect(output.shape == [1, 2, 2, 2])
+        #expect(output.scalars == [0, 0, 1, 2, 4, 6, 5, 6])
+    }
+
+    @Test func unsupportedOperatorsAreRejectedByName() throws {
+        let model = try TFLiteModel(bytes: Self.tinyModel(opcode: [0: .i8(0)]).file())  // ADD
+        #expect {
+            _ = try InferenceGraph(model)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("unsupported: TFLite operator ADD") && !text.contains("\n")
+        }
+    }
+
     @Test func tinyModelParses() throws {
         let model = try TFLiteModel(bytes: Self.tinyModel().file())
         #expect(model.version == 3)

@@ -88,8 +88,16 @@ public struct MobileNetConfig: Sendable, Equatable, Codable {
         guard alpha > 0, alpha.isFinite else {
             throw MobileNetError.invalidArgument("alpha must be a positive number, got \(alpha)")
         }
+        // Upper bounds keep every channel count, parameter and mult-add count far inside Int
+        // (int(c·α) of a huge α, or H·W·C·N of a huge input, would otherwise trap).
+        guard alpha <= 1_000_000 else {
+            throw MobileNetError.invalidArgument("alpha must be at most 1e6, got \(alpha)")
+        }
         guard height >= 32, width >= 32 else {
             throw MobileNetError.invalidArgument("input must be at least 32x32, got \(height)x\(width)")
+        }
+        guard height <= 65_536, width <= 65_536 else {
+            throw MobileNetError.invalidArgument("input must be at most 65536x65536, got \(height)x\(width)")
         }
         guard classes >= 1 || !includeTop else {
             throw MobileNetError.invalidArgument("classes must be at least 1, got \(classes)")

@@ -33,9 +33,14 @@ struct RunCommand: ParsableCommand {
             }
             let x = try inputFile.floatTensor("input")
             let session = try InferenceSession(graph: graph, batch: x.shape.first ?? 1, threads: threads)
+            let clock = ContinuousClock()
+            var y = Tensor<Float>(repeating: 0, shape: [])
+            let elapsed = try clock.measure { y = try session.run(x) }
             var result = SafeTensors()
-            result.set("output", try session.run(x))
+            result.set("output", y)
             try result.write(to: URL(fileURLWithPath: output))
+            let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+            print("wrote output \(y.shape) to \(output) (\(x.shape.first ?? 0) images in \(fixed(ms, 1)) ms, \(threads) thread\(threads == 1 ? "" : "s"))")
         }
     }
 }

@@ -31,26 +31,26 @@ extension InferenceGraph {
         for layer in arch.layers {
             let clamp = Clamp(layer.activation)
             switch layer.kind {
-            case .conv, .pointwise:
-                let (scale, shift) = try batchNorm(layer)
-                var weights = try tensor(layer.weightNames[0])
-                let cout = layer.outputChannels
-                for i in weights.indices { weights[i] *= scale[i % cout] }
-                operations.append(.convolution(Convolution(
-                    kernelHeight: layer.kernel, kernelWidth: layer.kernel,
-                    strideHeight: layer.stride, strideWidth: layer.stride, padding: layer.padding,
-                    inputChannels: layer.inputChannels, outputChannels: cout,
-                    weights: weights, bias: shift, clamp: clamp)))
-            case .depthwise:
+            case .conv, .pointwise, .depthwise:
+                // Kernels are stored with the output channel innermost ([kh][kw][in][out], and
+                // [kh][kw][channels][1] for depthwise), so element i belongs to channel i % out.
                 let (scale, shift) = try batchNorm(layer)
                 var weights = try tensor(layer.weightNames[0])
                 let channels = layer.outputChannels
                 for i in weights.indices { weights[i] *= scale[i % channels] }
-                operations.append(.depthwiseConvolution(DepthwiseConvolution(
-                    kernelHeight: layer.kernel, kernelWidth: layer.kernel,
-                    strideHeight: layer.stride, strideWidth: layer.stride, padding: layer.padding,
-                    inputChannels: layer.inputChannels, multiplier: 1,
-                    weights: weights, bias: shift, clamp: clamp)))
+                if layer.kind == .depthwise {
+                    operations.append(.depthwiseConvolution(DepthwiseConvolution(
+                        kernelHeight: layer.kernel, kernelWidth: layer.kernel,
+                        strideHeight: layer.stride, strideWidth: layer.stride, padding: layer.padding,
+                        inputChannels: layer.inputChannels, multiplier: 1,
+                        weights: weights, bias: shift, clamp: clamp)))
+                } else {
+                    operations.append(.convolution(Convolution(
+                        kernelHeight: layer.kernel, kernelWidth: layer.kernel,
+                        strideHeight: layer.stride, strideWidth: layer.stride, padding: layer.padding,
+                        inputChannels: layer.inputChannels, outputChannels: channels,
+                        weights: weights, bias: shift, clamp: clamp)))
+                }
             case .pool:
                 operations.append(.globalAveragePool(keepDimensions: false))
             case .dropout:

@@ -139,30 +139,33 @@ public enum Operation: Sendable {
             }
             return (padded - k) / s + 1
         }
+        /// A window of kh×kw with strides and padding over the input: output height and width.
+        func windowed(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ p: Padding) throws -> (Int, Int) {
+            let (h, w, _) = try spatial()
+            return (try window(h, p.top, p.bottom, kh, sh), try window(w, p.left, p.right, kw, sw))
+        }
+        func requireChannels(_ expected: Int) throws {
+            let (_, _, ch) = try spatial()
+            guard ch == expected else {
+                throw MobileNetError.shapeMismatch("\(name) expects \(expected) input channels, got \(ch)")
+            }
+        }
         switch self {
         case .convolution(let c):
-            let (h, w, ch) = try spatial()
-            guard ch == c.inputChannels else {
-                throw MobileNetError.shapeMismatch("conv expects \(c.inputChannels) input channels, got \(ch)")
-            }
-            return [try window(h, c.padding.top, c.padding.bottom, c.kernelHeight, c.strideHeight),
-                    try window(w, c.padding.left, c.padding.right, c.kernelWidth, c.strideWidth),
-                    c.outputChannels]
+            try requireChannels(c.inputChannels)
+            let (h, w) = try windowed(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding)
+            return [h, w, c.outputChannels]
         case .depthwiseConvolution(let d):
-            let (h, w, ch) = try spatial()
-            guard ch == d.inputChannels else {
-                throw MobileNetError.shapeMismatch("depthwise conv expects \(d.inputChannels) channels, got \(ch)")
-            }
-            return [try window(h, d.padding.top, d.padding.bottom, d.kernelHeight, d.strideHeight),
-                    try window(w, d.padding.left, d.padding.right, d.kernelWidth, d.strideWidth),
-                    d.outputChannels]
+            try requireChannels(d.inputChannels)
+            let (h, w) = try windowed(d.kernelHeight, d.kernelWidth, d.strideHeight, d.strideWidth, d.padding)
+            return [h, w, d.outputChannels]
         case .pad(let p):
             let (h, w, ch) = try spatial()
             return [h + p.top + p.bottom, w + p.left + p.right, ch]
         case .averagePool(let p):
-            let (h, w, ch) = try spatial()
-            return [try window(h, p.padding.top, p.padding.bottom, p.windowHeight, p.strideHeight),
-                    try window(w, p.padding.left, p.padding.right, p.windowWidth, p.strideWidth), ch]
+            let (_, _, ch) = try spatial()
+            let (h, w) = try windowed(p.windowHeight, p.windowWidth, p.strideHeight, p.strideWidth, p.padding)
+            return [h, w, ch]
         case .globalAveragePool(let keep):
             let (_, _, ch) = try spatial()
             return keep ? [1, 1, ch] : [ch]

@@ -22,7 +22,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
 venv="${BENCH_VENV:-$root/.venv-bench}"
 req="$here/requirements.txt"
-python="${PYTHON:-python3}"
+# shellcheck source=../scripts/lib/ensure_venv.sh
+. "$root/scripts/lib/ensure_venv.sh"
 
 # The command line exactly as given, for the report.
 command_line="bench/run_inference_bench.sh"
@@ -39,17 +40,7 @@ for a in "$@"; do
     fi
 done
 
-if [ ! -x "$venv/bin/python" ]; then
-    echo "== creating virtualenv $venv"
-    "$python" -m venv "$venv"
-fi
-stamp="$venv/.requirements.sha256"
-want="$(sha256sum "$req" | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
-    echo "== installing $req into $venv (several GB: torch, tensorflow-cpu; takes a few minutes)"
-    "$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$req"
-    echo "$want" > "$stamp"
-fi
+ensure_venv "$venv" "$req"
 
 cd "$root"
 echo "== building our tool: ${SWIFT_BUILD[*]}"

@@ -11,16 +11,28 @@ enum F32GEMM {
 
     /// Packs row-major `[k][n]` weights into 64-byte-aligned `[n/16 panels][k][16]`.
     static func pack(_ weights: [Float], k: Int, n: Int) -> AlignedFloats {
-        let panels = (n + 15) / 16
-        let packed = AlignedFloats(zeros: panels * k * 16)
-        for p in 0..<panels {
-            for kk in 0..<k {
-                for lane in 0..<min(16, n - p * 16) {
-                    packed.pointer[(p * k + kk) * 16 + lane] = weights[kk * n + p * 16 + lane]
+        let packed = AlignedFloats(zeros: roundUp16(n) * k)
+        weights.withUnsafeBufferPointer { pack($0.baseAddress!, k: k, n: n, transposed: false, into: packed.pointer) }
+        return packed
+    }
+
+    /// Packs `matrix` (row-major `[k][n]`) as the weights of a `k`-deep, `n`-wide product — or,
+    /// when `transposed`, its transpose (`n`-deep, `k`-wide: what backpropagating through the
+    /// product needs) — into `target`, `[panels][depth][16]` with zero-padded lanes.
+    static func pack(_ matrix: UnsafePointer<Float>, k: Int, n: Int, transposed: Bool,
+                     into target: UnsafeMutablePointer<Float>) {
+        let (depth, width) = transposed ? (n, k) : (k, n)
+        for p in 0..<(width + 15) / 16 {
+            let lanes = min(16, width - p * 16)
+            for d in 0..<depth {
+                let out = target + (p * depth + d) * 16
+                for lane in 0..<lanes {
+                    let column = p * 16 + lane
+                    out[lane] = transposed ? matrix[column * n + d] : matrix[d * n + column]
                 }
+                for lane in lanes..<16 { out[lane] = 0 }
             }
         }
-        return packed
     }
 
     /// Rows `rows` × panels `panels` of the product (both ranges in units of rows and panels).

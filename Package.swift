@@ -23,7 +23,7 @@ let targetCPU: String? = {
     return requested == "portable" ? nil : requested
 }()
 let kernelSettings: [SwiftSetting] = targetCPU.map {
-    [.unsafeFlags(["-target-cpu", $0]), .define("MOBILENET_FMA")]
+    [.unsafeFlags(["-target-cpu", $0, "-Xcc", "-fno-math-errno"]), .define("MOBILENET_FMA")]
 } ?? []
 
 let package = Package(
@@ -42,8 +42,19 @@ let package = Package(
     targets: [
         .target(
             name: "MobileNet",
-            dependencies: [.product(name: "Atomics", package: "swift-atomics")],
+            dependencies: ["CImageCodecs", .product(name: "Atomics", package: "swift-atomics")],
             swiftSettings: kernelSettings
+        ),
+        // Image codecs: the system's libjpeg(-turbo) and libpng, behind a small C layer that turns
+        // their longjmp error handling into return codes (Images/ImageDecoder.swift).
+        .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
+        .systemLibrary(
+            name: "CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]
+        ),
+        .systemLibrary(
+            name: "CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
         .executableTarget(
             name: "MobileNetCLI",

@@ -1,0 +1,66 @@
+/// Turns a decoded image into a network input: center crop, antialiased bilinear resize (as
+/// Pillow's `BILINEAR`), then per-channel normalization, giving a `[height, width, 3]` tensor.
+public struct ImagePreprocessing: Sendable, Equatable, Codable {
+    /// The output size in pixels.
+    public var width: Int
+    public var height: Int
+    /// The central fraction kept before resizing (`RGBImage.centerCropped(fraction:)`);
+    /// 0.875 is TensorFlow's evaluation default, 1 keeps the whole image.
+    public var centralFraction: Double
+    public var normalization: PixelNormalization
+
+    public init(
+        width: Int, height: Int, centralFraction: Double = 0.875,
+        normalization: PixelNormalization = NormalizationPreset.tf.normalization
+    ) {
+        self.width = width
+        self.height = height
+        self.centralFraction = centralFraction
+        self.normalization = normalization
+    }
+
+    /// The network input for `image`, shape `[height, width, 3]`. Throws `.invalidArgument`
+    /// for a size below 1 or a fraction outside (0, 1].
+    public func tensor(from image: RGBImage) throws -> Tensor<Float> {
+        let window = try image.centralWindow(fraction: centralFraction)
+        var values = try image.resized(window, width: width, height: height)
+        normalize(&values.scalars)
+        return values
+    }
+
+    /// Applies `normalization` in place to interleaved RGB values on the 0...255 scale.
+    private func normalize(_ values: inout [Float]) {
+        let (scale, offset) = normalization.affine
+        let reversed = normalization.channelOrder == .bgr
+        // Three vectors of 16 lanes cover the channel pattern's period (lcm(3, 16) = 48).
+        var scales = [SIMD16<Float>](repeating: .zero, count: 3)
+        var offsets = [SIMD16<Float>](repeating: .zero, count: 3)
+        for lane in 0..<48 {
+            scales[lane / 16][lane % 16] = scale[lane % 3]
+            offsets[lane / 16][lane % 16] = offset[lane % 3]
+        }
+        values.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            let count = buffer.count
+            if reversed {
+                var p = 0
+                while p + 2 < count {
+                    buffer.swapAt(p, p + 2)
+                    p += 3
+                }
+            }
+            var i = 0
+            while i + 48 <= count {
+                for part in 0..<3 {
+                    let at = base + i + 16 * part
+                    store16(multiplyAdd(offsets[part], load16(at), scales[part]), at)
+                }
+                i += 48
+            }
+            while i < count {
+                base[i] = base[i] * scale[i % 3] + offset[i % 3]
+                i += 1
+            }
+        }
+    }
+}

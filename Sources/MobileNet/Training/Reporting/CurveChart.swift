@@ -1,0 +1,201 @@
+/// The training curves of a run as a self-contained SVG picture: two panels side by side,
+/// loss (train and validation) and top-1 accuracy in % (train and validation) per epoch,
+/// each with ticked, labelled axes and a legend above it, under a title.
+///
+/// Non-finite values (a diverged loss, a metric not measured) break the line instead of
+/// being drawn; every point is also marked, so a single epoch shows as a dot.
+public struct CurveChart: Sendable {
+    /// The picture's file name inside a run folder.
+    public static let fileName = "curves.svg"
+
+    /// The heading above both panels.
+    public var title: String
+    /// The epochs to draw, in any order.
+    public var records: [EpochMetrics]
+
+    public init(title: String, records: [EpochMetrics]) {
+        self.title = title
+        self.records = records
+    }
+
+    /// The SVG document.
+    public var svg: String {
+        let epochs = records.sorted { $0.epoch < $1.epoch }
+        let xAxis = ChartAxis(wholeNumbersFrom: epochs.first?.epoch ?? 1, to: epochs.last?.epoch ?? 1)
+        let x = epochs.map { Double($0.epoch) }
+        let loss = Panel(
+            originX: 0, yLabel: "loss", xAxis: xAxis,
+            series: [Series(name: "train", style: .train, x: x, y: epochs.map(\.trainLoss)),
+                     Series(name: "validation", style: .validation, x: x, y: epochs.map(\.valLoss))],
+            yLimits: nil)
+        let accuracy = Panel(
+            originX: Layout.panelWidth, yLabel: "top-1 accuracy (%)", xAxis: xAxis,
+            series: [Series(name: "train top-1", style: .train, x: x, y: epochs.map { $0.trainTop1 * 100 }),
+                     Series(name: "validation top-1", style: .validation, x: x, y: epochs.map { $0.valTop1 * 100 })],
+            yLimits: 0...100)
+        let width = number(2 * Layout.panelWidth), height = number(Layout.height)
+        var svg = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
+            viewBox="0 0 \(width) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="12">
+            <title>\(escaped(title))</title>
+            <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
+            <text x="\(number(Layout.panelWidth))" y="28" text-anchor="middle" font-size="17" \
+            font-weight="bold">\(escaped(title))</text>
+
+            """
+        svg += loss.svg
+        svg += accuracy.svg
+        svg += "</svg>\n"
+        return svg
+    }
+
+    /// Writes the SVG to `runDirectory`/`curves.svg` (atomically) and returns that path.
+    @discardableResult
+    public func write(inRunDirectory runDirectory: String) throws -> String {
+        let path = runDirectory.hasSuffix("/") ? runDirectory + Self.fileName : runDirectory + "/" + Self.fileName
+        try writeFileAtomically(Array(svg.utf8), toPath: path, what: "curve chart")
+        return path
+    }
+}
+
+/// Sizes of the picture, in SVG user units (pixels).
+private enum Layout {
+    static let panelWidth = 480.0
+    static let height = 420.0
+    static let plotLeft = 72.0     // from the panel's left edge
+    static let plotRight = 20.0    // from the panel's right edge
+    static let plotTop = 70.0
+    static let plotBottom = 360.0
+}
+
+/// How a curve is drawn.
+private enum SeriesStyle {
+    case train, validation
+
+    var color: String { self == .train ? "#1f77b4" : "#d62728" }
+    var dash: String { self == .train ? "" : " stroke-dasharray=\"6 3\"" }
+    var cssClass: String { self == .train ? "train" : "validation" }
+}
+
+/// One curve: its legend name and its points (non-finite `y` values break the line).
+private struct Series {
+    let name: String
+    let style: SeriesStyle
+    let x: [Double]
+    let y: [Double]
+}
+
+/// One panel: frame, grid, ticks, axis labels, curves and legend.
+private struct Panel {
+    let originX: Double
+    let yLabel: String
+    let xAxis: ChartAxis
+    let series: [Series]
+    let yAxis: ChartAxis
+
+    init(originX: Double, yLabel: String, xAxis: ChartAxis, series: [Series], yLimits: ClosedRange<Double>?) {
+        self.originX = originX
+        self.yLabel = yLabel
+        self.xAxis = xAxis
+        self.series = series
+        yAxis = ChartAxis(covering: series.flatMap(\.y), limits: yLimits)
+    }
+
+    var left: Double { originX + Layout.plotLeft }
+    var right: Double { originX + Layout.panelWidth - Layout.plotRight }
+    let top = Layout.plotTop
+    let bottom = Layout.plotBottom
+
+    func px(_ value: Double) -> Double { min(max(left + xAxis.fraction(value) * (right - left), left), right) }
+    func py(_ value: Double) -> Double { min(max(bottom - yAxis.fraction(value) * (bottom - top), top), bottom) }
+
+    var svg: String {
+        var out = "<g class=\"panel\">\n"
+        for tick in yAxis.ticks {
+            let y = number(py(tick))
+            out += "<line x1=\"\(number(left))\" y1=\"\(y)\" x2=\"\(number(right))\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>\n"
+            out += "<line x1=\"\(number(left - 5))\" y1=\"\(y)\" x2=\"\(number(left))\" y2=\"\(y)\" stroke=\"#444\"/>\n"
+            out += "<text x=\"\(number(left - 8))\" y=\"\(number(py(tick) + 4))\" text-anchor=\"end\">\(yAxis.label(tick))</text>\n"
+        }
+        for tick in xAxis.ticks {
+            let x = number(px(tick))
+            out += "<line x1=\"\(x)\" y1=\"\(number(bottom))\" x2=\"\(x)\" y2=\"\(number(bottom + 5))\" stroke=\"#444\"/>\n"
+            out += "<text x=\"\(x)\" y=\"\(number(bottom + 19))\" text-anchor=\"middle\">\(xAxis.label(tick))</text>\n"
+        }
+        out += "<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(right - left))\" "
+            + "height=\"\(number(bottom - top))\" fill=\"none\" stroke=\"#444\"/>\n"
+        out += "<text x=\"\(number((left + right) / 2))\" y=\"\(number(bottom + 40))\" text-anchor=\"middle\">epoch</text>\n"
+        let labelX = number(originX + 18), labelY = number((top + bottom) / 2)
+        out += "<text x=\"\(labelX)\" y=\"\(labelY)\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 \(labelX) \(labelY))\">\(escaped(yLabel))</text>\n"
+        if !series.contains(where: { $0.y.contains(where: \.isFinite) }) {
+            out += "<text x=\"\(number((left + right) / 2))\" y=\"\(number((top + bottom) / 2))\" "
+                + "text-anchor=\"middle\" fill=\"#888\">no data</text>\n"
+        }
+        for curve in series { out += curveSVG(curve) }
+        out += legendSVG
+        out += "</g>\n"
+        return out
+    }
+
+    /// The curve as polylines over runs of finite values, plus a dot per finite point.
+    private func curveSVG(_ curve: Series) -> String {
+        let style = curve.style
+        var runs: [[String]] = [[]]
+        var dots = ""
+        for (x, y) in zip(curve.x, curve.y) {
+            guard y.isFinite else {
+                if !runs[runs.count - 1].isEmpty { runs.append([]) }
+                continue
+            }
+            let cx = number(px(x)), cy = number(py(y))
+            runs[runs.count - 1].append("\(cx),\(cy)")
+            dots += "<circle class=\"\(style.cssClass)\" cx=\"\(cx)\" cy=\"\(cy)\" r=\"2.5\" fill=\"\(style.color)\"/>\n"
+        }
+        var out = ""
+        for run in runs where run.count > 1 {
+            out += "<polyline class=\"\(style.cssClass)\" points=\"\(run.joined(separator: " "))\" fill=\"none\" "
+                + "stroke=\"\(style.color)\" stroke-width=\"2\"\(style.dash)/>\n"
+        }
+        return out + dots
+    }
+
+    /// The legend: one row above the plot, a line sample and the name per curve.
+    private var legendSVG: String {
+        let y = top - 14
+        var x = left
+        var out = ""
+        for curve in series {
+            out += "<line x1=\"\(number(x))\" y1=\"\(number(y))\" x2=\"\(number(x + 24))\" y2=\"\(number(y))\" "
+                + "stroke=\"\(curve.style.color)\" stroke-width=\"2\"\(curve.style.dash)/>\n"
+            out += "<text x=\"\(number(x + 30))\" y=\"\(number(y + 4))\">\(escaped(curve.name))</text>\n"
+            x += 30 + 7 * Double(curve.name.count) + 20  // about 7 units per character at font size 12
+        }
+        return out
+    }
+}
+
+/// A coordinate with two decimals.
+private func number(_ value: Double) -> String {
+    decimalText(value, places: 2)
+}
+
+/// `text` with XML's special characters escaped, characters XML forbids (controls, U+FFFE,
+/// U+FFFF) dropped.
+private func escaped(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&apos;"
+        default:
+            let allowed = (scalar.value >= 0x20 || scalar == "\t") && scalar.value != 0xFFFE && scalar.value != 0xFFFF
+            if allowed { out.unicodeScalars.append(scalar) }
+        }
+    }
+    return out
+}

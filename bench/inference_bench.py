@@ -17,6 +17,11 @@ our tool). What it does, per model (alpha, input size):
 3. Timing: each engine in its own process per round (peak RSS per engine from
    wait4), rounds interleaved across engines, median of all timed runs.
 
+With --int8 the same Keras models are instead fully quantized by the TFLite
+converter (representative dataset, int8 input and output); the gate requires ours
+to be bit-identical to TFLite's reference kernels (BUILTIN_REF), and the timing
+compares ours with TFLite (XNNPACK's int8 kernels) on that same int8 .tflite.
+
 This is tooling around the project only; nothing here is used by the Swift
 library.
 """
@@ -86,8 +91,19 @@ CONFIGS = [
     Config(1.0, 224, 8, 2, "throughput", 1.10),
 ]
 
+# --int8: ours / TFLite (XNNPACK int8) on the same fully quantized .tflite.
+INT8_CONFIGS = [
+    Config(1.0, 224, 1, 1, "latency", 1.0),
+    Config(1.0, 224, 1, 2, "latency", 1.0),
+    Config(0.25, 128, 1, 1, "latency", 1.0),
+    Config(0.25, 128, 1, 2, "latency", 1.0),
+]
+INT8_CALIBRATION_SEED = 515151  # representative dataset of the int8 conversion
+
 OURS = "ours"
 PEERS = ["tflite", "onnxruntime", "openvino", "torch"]
+INT8_PEERS = ["tflite-int8"]
+INT8_REFERENCE = "tflite-int8-ref"  # TFLite's reference kernels: the bit-exactness gate
 ENGINES = [OURS] + PEERS
 ENGINE_LABEL = {
     OURS: "ours (mobilenet)",
@@ -95,6 +111,8 @@ ENGINE_LABEL = {
     "onnxruntime": "ONNX Runtime",
     "openvino": "OpenVINO",
     "torch": "PyTorch eager",
+    "tflite-int8": "TFLite int8 (XNNPACK)",
+    INT8_REFERENCE: "TFLite int8 (reference kernels)",
 }
 VERSION_PACKAGES = ["tensorflow-cpu", "keras", "ai-edge-litert", "onnxruntime",
                     "openvino", "torch", "onnx", "onnxscript", "numpy", "safetensors"]
@@ -120,6 +138,10 @@ def model_dir(alpha: float, res: int) -> Path:
 
 def tflite_path(alpha, res) -> Path:
     return model_dir(alpha, res) / "model.tflite"
+
+
+def int8_tflite_path(alpha, res) -> Path:
+    return model_dir(alpha, res) / "model_int8.tflite"
 
 
 def onnx_path(alpha, res, batch) -> Path:
@@ -312,10 +334,10 @@ def calibrate_conv_scale(model, calib):
         layer.kernel.assign(np.asarray(layer.kernel) * np.float32(target / float(y.std())))
 
 
-def cmd_prepare_keras(args) -> int:
-    """Keras model -> .tflite + the PyTorch mirror's spec/weights.
-    (TensorFlow and torch's exporter each bring their own LLVM and cannot share
-    a process, hence two prepare steps.)"""
+def build_keras_model(alpha, res, seed):
+    """The benchmark's seeded Keras MobileNet (random BN statistics, calibrated conv scales,
+    random classifier bias). Returns (model, rng) with rng advanced past the construction, so
+    every caller rebuilds exactly the same model."""
     for k, v in quiet_env().items():
         os.environ.setdefault(k, v)
     import warnings
@@ -324,18 +346,11 @@ def cmd_prepare_keras(args) -> int:
     import tensorflow as tf
     import keras
 
-    alpha, res, seed = args.alpha, args.res, args.seed
-    out = model_dir(alpha, res)
-    out.mkdir(parents=True, exist_ok=True)
     tf.config.experimental.enable_op_determinism()
     keras.utils.set_random_seed(seed)
-
-    def mobilenet(batch=None):
-        inp = keras.Input((res, res, 3), batch_size=batch)
-        return keras.applications.MobileNet(input_tensor=inp, alpha=alpha, weights=None,
-                                            include_top=True, classes=CLASSES)
-
-    model = mobilenet()
+    inp = keras.Input((res, res, 3), batch_size=None)
+    model = keras.applications.MobileNet(input_tensor=inp, alpha=alpha, weights=None,
+                                         include_top=True, classes=CLASSES)
     rng = np.random.default_rng(seed)
     randomise_batchnorm(model, rng)
     calib = rng.uniform(-1.0, 1.0, (8, res, res, 3)).astype(np.float32)
@@ -343,6 +358,19 @@ def cmd_prepare_keras(args) -> int:
     for layer in model.layers:
         if layer.name == "conv_preds":
             layer.bias.assign(rng.normal(0.0, 0.3, layer.bias.shape[0]).astype(np.float32))
+    return model, rng
+
+
+def cmd_prepare_keras(args) -> int:
+    """Keras model -> .tflite + the PyTorch mirror's spec/weights.
+    (TensorFlow and torch's exporter each bring their own LLVM and cannot share
+    a process, hence two prepare steps.)"""
+    alpha, res, seed = args.alpha, args.res, args.seed
+    model, rng = build_keras_model(alpha, res, seed)
+    import numpy as np
+    import tensorflow as tf
+    out = model_dir(alpha, res)
+    out.mkdir(parents=True, exist_ok=True)
 
     spec, arrays = keras_to_spec(model)
     (out / "torch_spec.json").write_text(json.dumps(spec, indent=0) + "\n")
@@ -423,6 +451,51 @@ def cmd_prepare_torch(args) -> int:
     return 0
 
 
+def cmd_prepare_int8(args) -> int:
+    """The same Keras model -> a fully quantized int8 .tflite (int8 input and output)."""
+    alpha, res, seed = args.alpha, args.res, args.seed
+    model, _ = build_keras_model(alpha, res, seed)
+    import numpy as np
+    import tensorflow as tf
+    out = model_dir(alpha, res)
+    out.mkdir(parents=True, exist_ok=True)
+    calibration = np.random.default_rng(INT8_CALIBRATION_SEED).uniform(
+        -1.0, 1.0, (16, res, res, 3)).astype(np.float32)
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    converter.representative_dataset = lambda: ([x[None]] for x in calibration)
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    converter.inference_input_type = tf.int8
+    converter.inference_output_type = tf.int8
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        tfl = converter.convert()
+    path = int8_tflite_path(alpha, res)
+    path.write_bytes(tfl)
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    it = Interpreter(model_path=str(path),
+                     experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    counts = {}
+    for d in it._get_ops_details():
+        counts[d["op_name"]] = counts.get(d["op_name"], 0) + 1
+    inp = it.get_input_details()[0]
+    print(f"  [{alpha}-{res}] {path.name} ({len(tfl) / 1e6:.1f} MB; int8 input "
+          f"{inp['shape_signature'].tolist()}, scale {inp['quantization'][0]:.6g}, zero point "
+          f"{inp['quantization'][1]}; {', '.join(f'{k}x{v}' for k, v in counts.items())})")
+    return 0
+
+
+def quantize_input(x, alpha, res):
+    """Float NHWC input quantized with the int8 model's input scale and zero point (round
+    half away from zero, as TFLite's QUANTIZE)."""
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
+    it = Interpreter(model_path=str(int8_tflite_path(alpha, res)),
+                     experimental_op_resolver_type=OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+    scale, zero_point = it.get_input_details()[0]["quantization"]
+    q = np.sign(x / scale) * np.floor(np.abs(x / scale) + 0.5) + zero_point
+    return np.clip(q, -128, 127).astype(np.int8)
+
+
 # --------------------------------------------------------------------------
 # worker: one engine, one model, in its own process
 # --------------------------------------------------------------------------
@@ -431,6 +504,27 @@ def make_engine(engine, alpha, res, batch, threads):
     """Returns (run(x) -> np.ndarray, layout 'NHWC'|'NCHW', info dict)."""
     import numpy as np
     info = {}
+    if engine in ("tflite-int8", INT8_REFERENCE):
+        from ai_edge_litert.interpreter import Interpreter, OpResolverType
+        resolver = (OpResolverType.BUILTIN_REF if engine == INT8_REFERENCE
+                    else OpResolverType.AUTO)
+        it = Interpreter(model_path=str(int8_tflite_path(alpha, res)), num_threads=threads,
+                         experimental_op_resolver_type=resolver)
+        i_det = it.get_input_details()[0]
+        want = [batch, res, res, 3]
+        if i_det["shape"].tolist() != want:
+            it.resize_tensor_input(i_det["index"], want, strict=False)
+        it.allocate_tensors()
+        ops = [d["op_name"] for d in it._get_ops_details()]
+        info["XNNPACK partitions"] = ops.count("DELEGATE")
+        i_idx = it.get_input_details()[0]["index"]
+        o_idx = it.get_output_details()[0]["index"]
+
+        def run(x):
+            it.set_tensor(i_idx, x)
+            it.invoke()
+            return it.get_tensor(o_idx)
+        return run, "NHWC", info
     if engine == "tflite":
         from ai_edge_litert.interpreter import Interpreter
         it = Interpreter(model_path=str(tflite_path(alpha, res)), num_threads=threads)
@@ -636,26 +730,33 @@ def correctness_gate(cfg, mobilenet, scratch) -> dict:
     return {"diffs": diffs, "ours_max_p": float(ours.max())}
 
 
-def time_config(cfg, mobilenet, scratch, args, warmup_flag) -> dict:
+def time_config(cfg, mobilenet, scratch, args, warmup_flag, peers=PEERS, int8=False) -> dict:
+    """Times ours and `peers` on cfg, interleaved; int8=True times the int8 .tflite on an
+    int8 input (the float rows are the default)."""
     import numpy as np
+    engines = [OURS] + peers
     rng = np.random.default_rng(TIMING_SEED + cfg.batch)
     x = rng.uniform(-1.0, 1.0, (cfg.batch, cfg.res, cfg.res, 3)).astype(np.float32)
-    npy = scratch / f"time_{cfg.key}.npy"
+    if int8:
+        x = quantize_input(x, cfg.alpha, cfg.res)
+    tag = "time_int8" if int8 else "time"
+    model = int8_tflite_path(cfg.alpha, cfg.res) if int8 else tflite_path(cfg.alpha, cfg.res)
+    npy = scratch / f"{tag}_{cfg.key}.npy"
     np.save(npy, x)
     per_round = max(1, math.ceil(args.runs / args.rounds))
-    samples = {e: [] for e in PEERS}
-    round_medians = {e: [] for e in ENGINES}
-    rss = {e: 0.0 for e in ENGINES}
-    load = {e: [] for e in ENGINES}
+    samples = {e: [] for e in peers}
+    round_medians = {e: [] for e in engines}
+    rss = {e: 0.0 for e in engines}
+    load = {e: [] for e in engines}
     info = {}
     for r in range(args.rounds):
-        order = ENGINES[r % len(ENGINES):] + ENGINES[:r % len(ENGINES)]
+        order = engines[r % len(engines):] + engines[:r % len(engines)]
         for engine in order:
-            log = scratch / f"time_{cfg.key}_{engine}_r{r}.log"
+            log = scratch / f"{tag}_{cfg.key}_{engine}_r{r}.log"
             if args.wait_idle > 0:
                 wait_for_idle(args.wait_idle)
             if engine == OURS:
-                cmd = [mobilenet, "bench", "--model", str(tflite_path(cfg.alpha, cfg.res)),
+                cmd = [mobilenet, "bench", "--model", str(model),
                        "--batch", str(cfg.batch), "--threads", str(cfg.threads),
                        "--runs", str(per_round), "--json"]
                 if warmup_flag:
@@ -668,7 +769,7 @@ def time_config(cfg, mobilenet, scratch, args, warmup_flag) -> dict:
                     fail("`mobilenet bench --json` printed no JSON", log)
                 round_medians[OURS].append(float(json.loads(lines[-1])["median_ms"]))
             else:
-                res = scratch / f"time_{cfg.key}_{engine}_r{r}.json"
+                res = scratch / f"{tag}_{cfg.key}_{engine}_r{r}.json"
                 res.unlink(missing_ok=True)
                 rc, peak = run_child(worker_cmd(engine, cfg, npy, res, per_round, args.warmup),
                                      quiet_env(cfg.threads), log)
@@ -682,14 +783,167 @@ def time_config(cfg, mobilenet, scratch, args, warmup_flag) -> dict:
             if str(log) in FOREIGN_LOAD:
                 load[engine].append(FOREIGN_LOAD[str(log)])
     med = {OURS: statistics.median(round_medians[OURS])}
-    for e in PEERS:
+    for e in peers:
         med[e] = statistics.median(samples[e])
-    line = "  ".join(f"{e}={med[e]:.2f}" for e in ENGINES)
-    all_load = [v for e in ENGINES for v in load[e]]
+    line = "  ".join(f"{e}={med[e]:.2f}" for e in engines)
+    all_load = [v for e in engines for v in load[e]]
     max_load = max(all_load) if all_load else 0.0
     print(f"  {cfg.name:>15}: median ms  {line}  (other processes: up to {max_load:.2f} cores busy)")
     return {"median_ms": med, "round_medians_ms": round_medians, "rss_mb": rss,
             "per_round": per_round, "engine_info": info, "foreign_load": load}
+
+
+def correctness_gate_int8(cfg, mobilenet, scratch) -> dict:
+    """One int8 input through ours (`mobilenet run --raw`) and TFLite's reference kernels: the
+    outputs must be identical. TFLite's XNNPACK int8 output is compared for information (its
+    requantization is float-based, so it may differ by a step)."""
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+    rng = np.random.default_rng(CHECK_SEED + cfg.batch)
+    x = quantize_input(rng.uniform(-1.0, 1.0, (cfg.batch, cfg.res, cfg.res, 3)).astype(np.float32),
+                       cfg.alpha, cfg.res)
+    npy = scratch / f"check_int8_{cfg.key}.npy"
+    np.save(npy, x)
+    st_in = scratch / f"check_int8_{cfg.key}_in.safetensors"
+    st_out = scratch / f"check_int8_{cfg.key}_out.safetensors"
+    save_file({"input": x}, str(st_in))
+    st_out.unlink(missing_ok=True)
+    log = scratch / f"check_int8_{cfg.key}_ours.log"
+    cmd = [mobilenet, "run", "--model", str(int8_tflite_path(cfg.alpha, cfg.res)), "--raw",
+           "--input", str(st_in), "--output", str(st_out), "--threads", str(cfg.threads)]
+    rc, _ = run_child(cmd, quiet_env(), log)
+    if rc != 0:
+        fail(f"`{shlex.join(cmd)}` exited with {rc}", log)
+    ours = load_file(str(st_out))["output"].reshape(cfg.batch, -1).astype(np.int32)
+    result = {}
+    for engine in [INT8_REFERENCE] + INT8_PEERS:
+        out = scratch / f"check_int8_{cfg.key}_{engine}.npy"
+        res = scratch / f"check_int8_{cfg.key}_{engine}.json"
+        log = scratch / f"check_int8_{cfg.key}_{engine}.log"
+        out.unlink(missing_ok=True)
+        rc, _ = run_child(worker_cmd(engine, cfg, npy, res, output=out), quiet_env(cfg.threads), log)
+        if rc != 0:
+            fail(f"{engine} (correctness run, {cfg.name}) exited with {rc}", log)
+        y = np.load(out).reshape(cfg.batch, -1).astype(np.int32)
+        result[engine] = {"differing": int((y != ours).sum()), "max_step": int(np.abs(y - ours).max()),
+                          "same_top1": bool((y.argmax(1) == ours.argmax(1)).all())}
+    ref = result[INT8_REFERENCE]
+    if ref["differing"] != 0:
+        raise SystemExit(f"error: int8 bit-exactness gate failed for {cfg.name}: {ref['differing']} "
+                         f"of {ours.size} outputs differ from TFLite's reference kernels (by up to "
+                         f"{ref['max_step']}); no timing is reported.")
+    print(f"  {cfg.name:>15}: int8 outputs identical to TFLite's reference kernels; XNNPACK int8 "
+          f"differs in {result['tflite-int8']['differing']} of {ours.size} (by up to "
+          f"{result['tflite-int8']['max_step']} steps)")
+    return result
+
+
+def render_int8(cfgs, checks, timings, args, meta) -> str:
+    engines = [OURS] + INT8_PEERS
+    L = [f"# MobileNet v1 int8 inference benchmark — {meta['date']}", ""]
+    if args.quick:
+        L += ["**Quick (smoke) run: too few runs for conclusions.**", ""]
+    loads = [v for cfg in cfgs for e in engines for v in timings[cfg.key]["foreign_load"][e]]
+    worst = max(loads) if loads else 0.0
+    if worst > BUSY_WARN:
+        L += [f"**Warning: other processes kept up to {worst:.2f} of {os.cpu_count()} cores busy "
+              "while engines were timed; numbers from such rounds, especially with 2 threads, "
+              "are not trustworthy. Re-run on an idle machine.**", ""]
+    L.append(f"- Command: `{meta['command']}`")
+    L.append(f"- CPU: {meta['cpu']}; {os.cpu_count()} logical CPUs; SIMD flags: {meta['flags']}")
+    L.append(f"- ours: `mobilenet` built with `{meta['swift_build']}`; {meta['swift']}; commit {meta['git']}")
+    L.append(f"- TFLite: ai-edge-litert {meta['versions']['ai-edge-litert']} (XNNPACK, its default "
+             f"delegate); model made by tensorflow-cpu {meta['versions']['tensorflow-cpu']}")
+    L.append("- Same model: each seeded Keras MobileNet of the float benchmark, fully quantized by "
+             "the TFLite converter (16 random calibration images, per-channel int8 weights, int8 "
+             "activations, int8 input and output). Input: random, quantized with the model's "
+             "input scale and zero point.")
+    L.append(f"- Timing: {args.rounds} interleaved rounds x {meta['per_round']} timed runs per "
+             f"engine (total {args.rounds * meta['per_round']}), fresh process per round, "
+             f"{args.warmup} warm-up runs; TFLite: median of all runs; ours: median of the "
+             "per-round medians of `mobilenet bench --json`.")
+    L += ["", "## Bit-exactness gate", "",
+          "| config | ours vs TFLite reference kernels | ours vs TFLite XNNPACK int8 |",
+          "|---|---|---|"]
+    for cfg in cfgs:
+        c = checks[cfg.key]
+        x = c["tflite-int8"]
+        L.append(f"| {cfg.name} | identical | {x['differing']} outputs differ, by up to "
+                 f"{x['max_step']} step(s); top-1 {'agrees' if x['same_top1'] else 'DIFFERS'} |")
+    L += ["", "## Timing", "",
+          "| config | engine | threads | median ms | images/s | ours / TFLite int8 | target |",
+          "|---|---|---:|---:|---:|---:|---|"]
+    for cfg in cfgs:
+        med = timings[cfg.key]["median_ms"]
+        ratio = med[OURS] / med["tflite-int8"]
+        for e in engines:
+            verdict = ""
+            if e == OURS:
+                verdict = f"≤ {cfg.target:.2f}: {'met' if ratio <= cfg.target else 'NOT met'}"
+            L.append(f"| {cfg.name} | {ENGINE_LABEL[e]} | {cfg.threads} | {med[e]:.2f} | "
+                     f"{cfg.batch * 1000 / med[e]:.1f} | {f'{ratio:.2f}' if e == OURS else ''} | {verdict} |")
+    L += ["", "## Per-round medians (ms) and machine load (cores busy with other processes)", "",
+          "| config | " + " | ".join(ENGINE_LABEL[e] for e in engines) + " | load |",
+          "|---|" + "---|" * len(engines) + "---|"]
+    for cfg in cfgs:
+        t = timings[cfg.key]
+        fl = [v for e in engines for v in t["foreign_load"][e]]
+        L.append(f"| {cfg.name} | " + " | ".join(" / ".join(f"{v:.2f}" for v in t["round_medians_ms"][e])
+                                                 for e in engines)
+                 + f" | up to {max(fl) if fl else 0:.2f} |")
+    L.append("")
+    return "\n".join(L)
+
+
+def cmd_run_int8(args, mobilenet, scratch, t_start) -> int:
+    cfgs = INT8_CONFIGS
+    if args.configs:
+        wanted = set(args.configs)
+        cfgs = [c for c in INT8_CONFIGS if c.key in wanted]
+        unknown = wanted - {c.key for c in INT8_CONFIGS}
+        if unknown:
+            raise SystemExit(f"error: unknown int8 config(s) {sorted(unknown)}; known: "
+                             + ", ".join(c.key for c in INT8_CONFIGS))
+    print("== preparing int8 models (Keras -> fully quantized .tflite)")
+    for (alpha, res), seed in MODELS.items():
+        if not any((c.alpha, c.res) == (alpha, res) for c in cfgs):
+            continue
+        log = scratch / f"prepare-int8_{alpha:g}_{res}.log"
+        cmd = [sys.executable, str(Path(__file__).resolve()), "prepare-int8", "--alpha", repr(alpha),
+               "--res", str(res), "--seed", str(seed), "--batches", "1"]
+        rc, _ = run_child(cmd, quiet_env(), log)
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith("  ["):
+                print(line)
+        if rc != 0:
+            fail(f"prepare-int8 for the {alpha:g}-{res} model failed ({rc})", log)
+    print("== int8 bit-exactness gate (ours vs TFLite's reference kernels)")
+    checks = {cfg.key: correctness_gate_int8(cfg, mobilenet, scratch) for cfg in cfgs}
+    warmup_flag = bench_has_warmup_flag(mobilenet)
+    per_round = max(1, math.ceil(args.runs / args.rounds))
+    print(f"== int8 timing: {args.rounds} rounds x {per_round} runs, {args.warmup} warm-up runs")
+    timings = {cfg.key: time_config(cfg, mobilenet, scratch, args, warmup_flag,
+                                    peers=INT8_PEERS, int8=True) for cfg in cfgs}
+    now = _dt.datetime.now()
+    meta = {
+        "date": now.strftime("%Y-%m-%d %H:%M"),
+        "command": args.command or shlex.join([sys.argv[0]] + sys.argv[1:]),
+        "cpu": cpu_model(), "flags": cpu_flags(),
+        "swift_build": args.swift_build or "swift build -c release",
+        "swift": swift_version(), "git": git_describe(),
+        "versions": {p: version(p) for p in VERSION_PACKAGES},
+        "per_round": per_round,
+    }
+    text = render_int8(cfgs, checks, timings, args, meta)
+    text += f"\nTotal wall time: {time.time() - t_start:.0f} s.\n"
+    print()
+    print(text)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    suffix = ("-quick" if args.quick else "") + ("-partial" if args.configs else "")
+    out = Path(args.out) if args.out else RESULTS / f"inference-int8-{now.strftime('%Y-%m-%d')}{suffix}.md"
+    out.write_text(text)
+    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
 
 
 def cpu_model() -> str:
@@ -875,7 +1129,7 @@ def cmd_run(args) -> int:
     if args.rounds < 1 or args.runs < 1 or args.warmup < 0:
         raise SystemExit("error: --runs and --rounds must be >= 1, --warmup >= 0")
     cfgs = CONFIGS
-    if args.configs:
+    if args.configs and not args.int8:
         wanted = set(args.configs)
         cfgs = [c for c in CONFIGS if c.key in wanted]
         unknown = wanted - {c.key for c in CONFIGS}
@@ -889,6 +1143,8 @@ def cmd_run(args) -> int:
     scratch = WORK / "scratch"
     scratch.mkdir(exist_ok=True)
     t_start = time.time()
+    if args.int8:
+        return cmd_run_int8(args, mobilenet, scratch, t_start)
 
     print("== preparing models (Keras -> .tflite, PyTorch mirror -> ONNX)")
     for (alpha, res), seed in MODELS.items():
@@ -959,12 +1215,17 @@ def main() -> int:
                    help="before each timed process, wait up to SECONDS for the other "
                         "processes on the machine to go (nearly) idle (default 0: don't wait)")
     r.add_argument("--configs", nargs="*", metavar="KEY",
-                   help="subset of: " + " ".join(c.key for c in CONFIGS))
+                   help="subset of: " + " ".join(c.key for c in CONFIGS)
+                        + " (with --int8: " + " ".join(c.key for c in INT8_CONFIGS) + ")")
+    r.add_argument("--int8", action="store_true",
+                   help="int8 mode: fully quantized .tflite, ours vs TFLite int8 (XNNPACK), "
+                        "bit-exactness gate against TFLite's reference kernels; writes "
+                        "bench/results/inference-int8-DATE.md")
     r.add_argument("--out", help="markdown file to write (default bench/results/inference-DATE.md)")
     r.add_argument("--command", help="the user's command line, for the report")
     r.add_argument("--swift-build", help="the Swift build command used, for the report")
 
-    for step in ("prepare-keras", "prepare-torch"):
+    for step in ("prepare-keras", "prepare-torch", "prepare-int8"):
         p = sub.add_parser(step, help="(internal) build the models of one (alpha, size)")
         p.add_argument("--alpha", type=float, required=True)
         p.add_argument("--res", type=int, required=True)
@@ -972,7 +1233,7 @@ def main() -> int:
         p.add_argument("--batches", type=int, nargs="+", required=True)
 
     w = sub.add_parser("worker", help="(internal) one engine in its own process")
-    w.add_argument("--engine", choices=PEERS, required=True)
+    w.add_argument("--engine", choices=PEERS + INT8_PEERS + [INT8_REFERENCE], required=True)
     w.add_argument("--alpha", type=float, required=True)
     w.add_argument("--res", type=int, required=True)
     w.add_argument("--batch", type=int, required=True)
@@ -984,13 +1245,16 @@ def main() -> int:
     w.add_argument("--warmup", type=int, default=0)
 
     argv = sys.argv[1:]
-    if not argv or argv[0] not in ("run", "prepare-keras", "prepare-torch", "worker", "-h", "--help"):
+    if not argv or argv[0] not in ("run", "prepare-keras", "prepare-torch", "prepare-int8", "worker",
+                                   "-h", "--help"):
         argv = ["run"] + argv
     args = ap.parse_args(argv)
     if args.cmd == "prepare-keras":
         return cmd_prepare_keras(args)
     if args.cmd == "prepare-torch":
         return cmd_prepare_torch(args)
+    if args.cmd == "prepare-int8":
+        return cmd_prepare_int8(args)
     if args.cmd == "worker":
         return cmd_worker(args)
     args.runs_given = args.runs is not None

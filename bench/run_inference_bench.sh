@@ -5,6 +5,10 @@
 #   bench/run_inference_bench.sh            # full run (60 timed runs per engine and config)
 #   bench/run_inference_bench.sh --quick    # smoke check (6 runs), a few minutes
 #   bench/run_inference_bench.sh --runs 150 # more runs
+#   bench/run_inference_bench.sh --int8     # int8: ours vs TFLite (XNNPACK) int8 on the
+#                                           # same fully quantized .tflite, after a gate
+#                                           # requiring bit-exactness with TFLite's
+#                                           # reference kernels (inference-int8-DATE.md)
 #
 # Run from anywhere; it works in the repository root. It creates .venv-bench/
 # (git-ignored) if missing, (re)installs bench/requirements.txt when that file
@@ -31,7 +35,7 @@ for a in "$@"; do command_line+=" $(printf '%q' "$a")"; done
 
 for a in "$@"; do
     if [ "$a" = "-h" ] || [ "$a" = "--help" ]; then
-        sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+        sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
         echo
         if [ -x "$venv/bin/python" ]; then
             exec "$venv/bin/python" "$here/inference_bench.py" run --help

@@ -19,11 +19,14 @@ struct ProfileCommand: ParsableCommand {
             // Peak of all the threads the layers run on: the single-thread probe × threads.
             let peak = FMAPeakProbe.gigaflops() * Double(options.threads)
             let input = try loaded.randomInput(batch: batch)
-            _ = try loaded.session.profile(input, runs: 3)
-            let times = try loaded.session.profile(input, runs: runs)
+            _ = try loaded.profile(input, runs: 3)
+            let times = try loaded.profile(input, runs: runs)
             let costs = loaded.multiplyAdds, shapes = loaded.outputShapes
             let total = times.reduce(0, +)
             print("FMA peak (built-in probe, \(options.threads) thread\(options.threads == 1 ? "" : "s")): \(fixed(peak, 1)) GFLOP/s")
+            if loaded.isQuantized {
+                print("int8 model: GFLOP/s counts 2 integer operations per multiply-add; % peak is against the float FMA peak")
+            }
             print("layer  op                  output            mult-adds    median ms   share   GFLOP/s  % peak")
             for (index, opName) in loaded.operationNames.enumerated() {
                 let flops = 2 * Double(costs[index] * batch)

@@ -5,10 +5,23 @@ import Foundation
 #endif
 import MobileNet
 
-/// A packed session and what the CLI reports about it, built so that the file's bytes, the
-/// model and the unpacked graph are all released once the session has packed its weights.
+/// A packed session of either engine and what the CLI reports about it, built so that the file's
+/// bytes, the model and the unpacked graph are all released once the session has packed its
+/// weights.
 struct LoadedSession {
-    let session: InferenceSession
+    /// The engine a model runs on: float graphs and fully quantized int8 `.tflite` files.
+    enum Engine {
+        case float(InferenceSession)
+        case int8(QuantizedSession)
+    }
+
+    /// A batch for either engine.
+    enum Batch {
+        case float(Tensor<Float>)
+        case int8(Tensor<Int8>)
+    }
+
+    let engine: Engine
     /// The model file's name, or a description of the random-weight model.
     let name: String
     /// Per-operation names and multiply-adds per image (from the graph before packing).
@@ -16,27 +29,66 @@ struct LoadedSession {
     let multiplyAdds: [Int]
     let outputShapes: [[Int]]
 
-    /// Loads `model`, or builds a random-weight MobileNet of `alpha` and `resolution`.
+    /// Loads `model` (float or int8), or builds a random-weight MobileNet of `alpha` and `resolution`.
     init(model: String?, alpha: Double, resolution: Int, batch: Int, threads: Int) throws {
-        var graph: InferenceGraph
+        let loaded: LoadedModel
         if let model {
-            graph = try ModelLoader.graph(contentsOf: URL(fileURLWithPath: model))
+            loaded = try ModelLoader.load(contentsOf: URL(fileURLWithPath: model))
             name = URL(fileURLWithPath: model).lastPathComponent
         } else {
             let architecture = try MobileNetArchitecture(MobileNetConfig(alpha: alpha, height: resolution))
-            graph = try InferenceGraph(MobileNetModel.random(architecture, seed: 1))
+            loaded = .float(try InferenceGraph(MobileNetModel.random(architecture, seed: 1)))
             name = "mobilenet_v1_\(alpha)_\(resolution) (random weights)"
         }
-        operationNames = graph.operations.map(\.name)
-        multiplyAdds = graph.multiplyAdds()
-        outputShapes = try graph.shapes()
-        session = try InferenceSession(graph: graph, batch: batch, threads: threads)
+        switch loaded {
+        case .float(let graph):
+            operationNames = graph.operations.map(\.name)
+            multiplyAdds = graph.multiplyAdds()
+            outputShapes = try graph.shapes()
+            engine = .float(try InferenceSession(graph: graph, batch: batch, threads: threads))
+        case .int8(let graph):
+            operationNames = graph.operations.map(\.name)
+            multiplyAdds = graph.multiplyAdds()
+            outputShapes = try graph.shapes()
+            engine = .int8(try QuantizedSession(graph: graph, batch: batch, threads: threads))
+        }
     }
 
-    /// A seeded random batch in [0, 1) for the session's input shape.
-    func randomInput(batch: Int) throws -> Tensor<Float> {
+    /// True for int8 models.
+    var isQuantized: Bool {
+        if case .int8 = engine { return true }
+        return false
+    }
+
+    /// A seeded random batch of real values in [0, 1) for the session's input shape; int8
+    /// models get it quantized with their input's scale and zero point.
+    func randomInput(batch: Int) throws -> Batch {
         var rng = SeededGenerator(seed: 1)
-        let shape = [batch] + session.inputShape
-        return try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0, 1) })
+        switch engine {
+        case .float(let session):
+            let shape = [batch] + session.inputShape
+            return .float(try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0, 1) }))
+        case .int8(let session):
+            let shape = [batch] + session.inputShape
+            return .int8(session.quantize(try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0, 1) })))
+        }
+    }
+
+    /// Runs one batch and discards the output.
+    func run(_ batch: Batch) throws {
+        switch (engine, batch) {
+        case (.float(let session), .float(let input)): _ = try session.run(input)
+        case (.int8(let session), .int8(let input)): _ = try session.run(input)
+        default: throw MobileNetError.invalidArgument("a \(isQuantized ? "float" : "int8") batch for a \(isQuantized ? "int8" : "float") model")
+        }
+    }
+
+    /// Per-operation median seconds over `runs` runs.
+    func profile(_ batch: Batch, runs: Int) throws -> [Double] {
+        switch (engine, batch) {
+        case (.float(let session), .float(let input)): return try session.profile(input, runs: runs)
+        case (.int8(let session), .int8(let input)): return try session.profile(input, runs: runs)
+        default: throw MobileNetError.invalidArgument("a \(isQuantized ? "float" : "int8") batch for a \(isQuantized ? "int8" : "float") model")
+        }
     }
 }

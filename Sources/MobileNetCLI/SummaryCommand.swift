@@ -48,9 +48,17 @@ struct SummaryCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of tables.")
     var json = false
 
+    @Option(help: "Summarise this model file (.tflite, float or int8, or .safetensors) instead: its size in bytes, stored and as float32 and int8.")
+    var model: String?
+
     func run() throws {
         // Library errors become one "error: ..." line and exit code 1, like `run` and `bench`.
         try reportingErrors {
+            if let model {
+                let summary = try ModelSizeSummary(path: model)
+                print(json ? try summary.json() : summary.text())
+                return
+            }
             let report = try CostReport(makeConfig())
             if json {
                 let data = try report.jsonData(includeBlocks: compare)
@@ -141,12 +149,14 @@ enum SummaryText {
 
     static func totals(_ report: CostReport) -> String {
         let t = report.totals
+        let int8Bytes = ModelSizeSummary.int8Bytes(weights: t.params, biases: t.foldedParams - t.params)
         let rows = [
             ["Params (conv + FC weights, as the paper)", grouped(t.params), millions(t.params)],
             ["Params with BN & bias (Keras count_params)", grouped(t.paramsWithBN), millions(t.paramsWithBN)],
             ["Mult-adds", grouped(t.multAdds), millions(t.multAdds)],
             ["Folded inference params (weights + biases)", grouped(t.foldedParams), millions(t.foldedParams)],
             ["Folded model size, float32 bytes", grouped(t.fp32Bytes), fixed(Double(t.fp32Bytes) / 1e6, 2) + " MB"],
+            ["Folded model size, int8 bytes (int8 weights, int32 biases)", grouped(int8Bytes), fixed(Double(int8Bytes) / 1e6, 2) + " MB"],
         ]
         return "Totals\n" + table(rows) + "\n"
     }
@@ -181,5 +191,87 @@ enum SummaryText {
             + "Whole network: \(grouped(c.standardNetworkMultAdds)) with standard convs, "
             + "\(grouped(c.separableNetworkMultAdds)) separable "
             + "(\(fixed(c.networkReduction, 2))x).\n"
+    }
+}
+
+/// `summary --model`: the size of a model file's parameters in bytes, as stored and as they
+/// would be in float32 and in int8 (int8 weights, int32 biases, as TFLite's full integer
+/// quantization stores them; per-channel scales and zero points not counted).
+struct ModelSizeSummary: Encodable {
+    let model: String
+    /// "float32" or "int8": how the file computes.
+    let precision: String
+    let fileBytes: Int
+    let operations: Int
+    let multiplyAdds: Int
+    /// Weight and bias elements of the convolutions and fully connected layers.
+    let weights: Int
+    let biases: Int
+    let float32Bytes: Int
+    let int8Bytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case model, precision, operations, weights, biases
+        case fileBytes = "file_bytes", multiplyAdds = "multiply_adds"
+        case float32Bytes = "float32_bytes", int8Bytes = "int8_bytes"
+    }
+
+    static func int8Bytes(weights: Int, biases: Int) -> Int { weights + 4 * biases }
+
+    init(path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let size = try FileManager.default.attributesOfItem(atPath: url.path)[.size]
+        // The attribute's integer type differs between Foundation implementations (UInt on Linux).
+        fileBytes = (size as? Int) ?? (size as? UInt).map { Int($0) } ?? (size as? UInt64).map { Int($0) } ?? 0
+        model = url.lastPathComponent
+        // (weights, biases) of each operation.
+        let counts: [(Int, Int)]
+        switch try ModelLoader.load(contentsOf: url) {
+        case .float(let graph):
+            precision = "float32"
+            multiplyAdds = graph.multiplyAdds().reduce(0, +)
+            counts = graph.operations.map { op in
+                switch op {
+                case .convolution(let c): return (c.weights.count, c.bias.count)
+                case .depthwiseConvolution(let d): return (d.weights.count, d.bias.count)
+                case .fullyConnected(let f): return (f.weights.count, f.bias.count)
+                default: return (0, 0)
+                }
+            }
+        case .int8(let graph):
+            precision = "int8"
+            multiplyAdds = graph.multiplyAdds().reduce(0, +)
+            counts = graph.operations.map { op in
+                switch op {
+                case .convolution(let c): return (c.weights.count, c.bias.count)
+                case .depthwiseConvolution(let d): return (d.weights.count, d.bias.count)
+                case .fullyConnected(let f): return (f.weights.count, f.bias.count)
+                default: return (0, 0)
+                }
+            }
+        }
+        operations = counts.count
+        weights = counts.map(\.0).reduce(0, +)
+        biases = counts.map(\.1).reduce(0, +)
+        float32Bytes = 4 * (weights + biases)
+        int8Bytes = Self.int8Bytes(weights: weights, biases: biases)
+    }
+
+    func text() -> String {
+        let rows = [
+            ["File size, bytes", SummaryText.grouped(fileBytes)],
+            ["Operations", SummaryText.grouped(operations)],
+            ["Mult-adds per image", SummaryText.grouped(multiplyAdds)],
+            ["Parameters (weights + biases)", SummaryText.grouped(weights + biases)],
+            ["Model size as float32, bytes", SummaryText.grouped(float32Bytes)],
+            ["Model size as int8 (int8 weights, int32 biases), bytes", SummaryText.grouped(int8Bytes)],
+        ]
+        return "\(model) (\(precision))\n" + SummaryText.table(rows)
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

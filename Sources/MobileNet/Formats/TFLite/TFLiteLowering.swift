@@ -14,6 +14,10 @@ extension InferenceGraph {
             throw MobileNetError.malformed(format: "tflite", reason: "the model has no subgraph")
         }
         var lowering = try TFLiteLowering(graph)
+        let input = graph.tensors[graph.inputs[0]]
+        guard input.type == .float32 else {
+            throw MobileNetError.unsupported("input tensor '\(input.name)' is \(input.type); the float engine runs FLOAT32 models (int8 models run in a QuantizedSession, see ModelLoader.load)")
+        }
         for (index, op) in graph.operators.enumerated() {
             try lowering.lower(op, index: index)
         }
@@ -23,7 +27,9 @@ extension InferenceGraph {
 }
 
 /// The state of lowering one subgraph: the tensor the chain has reached and its per-image shape.
-private struct TFLiteLowering {
+/// Shared with the int8 lowering, which tracks `current` and `shape` the same way and uses the
+/// shape arithmetic (SHAPE, STRIDED_SLICE, PACK, RESHAPE targets) and SAME padding from here.
+struct TFLiteLowering {
     let graph: TFLiteSubgraph
     let inputShape: [Int]
     /// The batch size the file declares for its input (usually 1).
@@ -39,9 +45,6 @@ private struct TFLiteLowering {
             throw MobileNetError.unsupported("models with \(graph.inputs.count) inputs and \(graph.outputs.count) outputs (one of each is supported)")
         }
         let input = graph.tensors[graph.inputs[0]]
-        guard input.type == .float32 else {
-            throw MobileNetError.unsupported("input tensor '\(input.name)' is \(input.type); the float engine runs FLOAT32 models (int8 execution is a separate engine)")
-        }
         guard input.shape.count == 4, input.shape[3] >= 1 else {
             throw MobileNetError.unsupported("input tensor '\(input.name)' has shape \(input.shape.shapeDescription); an NHWC image batch is expected")
         }

@@ -1,0 +1,111 @@
+/// int8 kernels for layout and the head of the network, as TFLite's reference kernels compute
+/// them: padding, average pooling, spatial mean, softmax, and the float conversions at the edges.
+enum I8Head {
+    /// Pads each image's spatial dimensions with `value`.
+    static func pad(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, images: Int,
+                    height: Int, width: Int, channels: Int, padding p: Padding, value: Int8) {
+        let outWidth = width + p.left + p.right, outHeight = height + p.top + p.bottom
+        output.initialize(repeating: value, count: images * outHeight * outWidth * channels)
+        let rowCount = width * channels
+        for image in 0..<images {
+            for y in 0..<height {
+                let source = input + (image * height + y) * rowCount
+                let target = output + ((image * outHeight + y + p.top) * outWidth + p.left) * channels
+                target.update(from: source, count: rowCount)
+            }
+        }
+    }
+
+    /// `reference_integer_ops::AveragePool`: the in-bounds int8 values under each window summed,
+    /// divided by their count rounding half away from zero, clamped.
+    static func averagePool(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
+                            geometry g: ConvGeometry, lower: Int32, upper: Int32, rows: Range<Int>) {
+        let c = g.inputChannels
+        for row in rows {
+            let (image, iy0, kys) = g.rowWindow(row)
+            for ox in 0..<g.outputWidth {
+                let (ix0, kxs) = g.columnWindow(ox)
+                let count = Int32(kys.count * kxs.count)
+                let out = output + (row * g.outputWidth + ox) * c
+                for ch in 0..<c {
+                    var sum: Int32 = 0
+                    for ky in kys {
+                        let inRow = input + ((image * g.inputHeight + iy0 + ky) * g.inputWidth + ix0) * c + ch
+                        for kx in kxs { sum &+= Int32(inRow[kx * c]) }
+                    }
+                    let mean = count == 0 ? 0 : (sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count)
+                    out[ch] = Int8(min(max(mean, lower), upper))
+                }
+            }
+        }
+    }
+
+    /// `reference_ops::QuantizedMeanOrSum` (mean): per image and channel, the sum minus
+    /// `count · inputZeroPoint`, times the multiplier divided by the count, plus the output zero
+    /// point, saturated to int8.
+    static func mean(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, images: Int,
+                     pixels: Int, channels: Int, mean m: QuantizedMean) {
+        // Fold 1/count into the multiplier as TFLite does: shift up by floor(log2(count)), divide.
+        let count = Int64(pixels)
+        var shift = 63 - UInt64(count).leadingZeroBitCount
+        shift = min(shift, 32, 31 + m.scale.shift)
+        let multiplier = FixedPointMultiplier(
+            multiplier: Int32(truncatingIfNeeded: (Int64(m.scale.multiplier) << shift) / count),
+            shift: m.scale.shift - shift)
+        let offset = Int32(truncatingIfNeeded: Int64(m.inputZeroPoint) * count)
+        for image in 0..<images {
+            for ch in 0..<channels {
+                var sum: Int32 = 0
+                for p in 0..<pixels { sum &+= Int32(input[(image * pixels + p) * channels + ch]) }
+                let value = multiplier.apply(sum &- offset) &+ m.outputZeroPoint
+                output[image * channels + ch] = Int8(min(max(value, -128), 127))
+            }
+        }
+    }
+
+    /// `reference_ops::Softmax` for int8 input and output: fixed-point exp of the differences to
+    /// the row maximum (rescaled to Q5.26), a Q12.19 sum, its fixed-point reciprocal, and outputs
+    /// with scale 1/256 and zero point -128.
+    static func softmax(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, rows: Int, width: Int,
+                        softmax s: QuantizedSoftmax) {
+        let rescale = FixedPointMultiplier(multiplier: s.inputMultiplier, shift: s.inputLeftShift)
+        func scaledDifference(_ difference: Int32) -> Int32 {
+            // MultiplyByQuantizedMultiplierGreaterThanOne: shift left, then the high multiply.
+            FixedPointMultiplier.saturatingRoundingDoublingHighMul(
+                difference &* (1 &<< Int32(rescale.shift)), rescale.multiplier)
+        }
+        for row in 0..<rows {
+            let x = input + row * width, y = output + row * width
+            var largest = Int32.min
+            for i in 0..<width { largest = max(largest, Int32(x[i])) }
+            var sum: Int32 = 0  // 12 integer bits
+            for i in 0..<width where Int32(x[i]) - largest >= s.differenceMinimum {
+                let e = GemmlowpFixedPoint.expOnNegativeValuesQ5(scaledDifference(Int32(x[i]) - largest))
+                sum &+= FixedPointMultiplier.roundingDivideByPowerOfTwo(e, 12)
+            }
+            let (scale, bitsOverUnit) = GemmlowpFixedPoint.reciprocal(sum, integerBits: 12)
+            for i in 0..<width {
+                let difference = Int32(x[i]) - largest
+                guard difference >= s.differenceMinimum else { y[i] = -128; continue }
+                let e = GemmlowpFixedPoint.expOnNegativeValuesQ5(scaledDifference(difference))
+                let unsaturated = FixedPointMultiplier.roundingDivideByPowerOfTwo(
+                    GemmlowpFixedPoint.multiply(scale, e), bitsOverUnit + 31 - 8)
+                y[i] = Int8(min(max(unsaturated &- 128, -128), 127))
+            }
+        }
+    }
+
+    /// `reference_ops::AffineQuantize` to int8: `round(x / scale) + zeroPoint` (float division,
+    /// halves away from zero), saturated.
+    static func quantize(_ x: Float, _ q: QuantizationParameters) -> Int8 {
+        let steps = (x / q.scale).rounded(.toNearestOrAwayFromZero)
+        guard !steps.isNaN else { return -128 }
+        let value = Int32(max(-1e6, min(1e6, steps))) + q.zeroPoint
+        return Int8(min(max(value, -128), 127))
+    }
+
+    /// `reference_ops::Dequantize`: `float(scale · (q − zeroPoint))` computed in double.
+    static func dequantize(_ q: Int8, _ p: QuantizationParameters) -> Float {
+        Float(Double(p.scale) * Double(Int32(q) - p.zeroPoint))
+    }
+}

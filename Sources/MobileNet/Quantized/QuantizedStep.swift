@@ -1,0 +1,60 @@
+/// A quantized operation lowered for execution: weights packed for the kernels, geometry resolved
+/// for the session's input shape. Built once per session.
+enum QuantizedStep {
+    /// A 1x1 convolution (rows: pixels) or fully connected layer (rows: images).
+    case matrixProduct(QuantizedGEMM)
+    /// A full KxK convolution: im2col rows of every output pixel times the packed weights.
+    case convolution(ConvGeometry, QuantizedGEMM)
+    case depthwise(ConvGeometry, I8Depthwise)
+    case depthwiseMultiplier(ConvGeometry, QuantizedDepthwiseConvolution)
+    case pad(height: Int, width: Int, channels: Int, Padding, value: Int8)
+    case averagePool(ConvGeometry, lower: Int32, upper: Int32)
+    case mean(pixels: Int, channels: Int, QuantizedMean)
+    /// Same bytes, new shape: the step aliases its input buffer.
+    case reshape
+    case softmax(width: Int, QuantizedSoftmax)
+
+    /// Lowers `operation` taking one image of `input` shape to `output` shape.
+    init(_ operation: QuantizedOperation, input: [Int], output: [Int]) {
+        func geometry(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ p: Padding) -> ConvGeometry {
+            ConvGeometry(inputHeight: input[0], inputWidth: input[1], inputChannels: input[2],
+                         outputHeight: output[0], outputWidth: output[1], outputChannels: output[2],
+                         kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
+                         padTop: p.top, padLeft: p.left)
+        }
+        switch operation {
+        case .convolution(let c):
+            let gemm = QuantizedGEMM(weights: c.weights, n: c.outputChannels,
+                                     k: c.kernelHeight * c.kernelWidth * c.inputChannels, bias: c.bias,
+                                     inputZeroPoint: c.inputZeroPoint, requantization: c.requantization)
+            self = c.isPointwise
+                ? .matrixProduct(gemm)
+                : .convolution(geometry(c.kernelHeight, c.kernelWidth, c.strideHeight, c.strideWidth, c.padding), gemm)
+        case .depthwiseConvolution(let d):
+            let g = geometry(d.kernelHeight, d.kernelWidth, d.strideHeight, d.strideWidth, d.padding)
+            self = d.multiplier == 1 ? .depthwise(g, I8Depthwise(d)) : .depthwiseMultiplier(g, d)
+        case .fullyConnected(let f):
+            self = .matrixProduct(QuantizedGEMM(weights: f.weights, n: f.outputs, k: f.inputs, bias: f.bias,
+                                                inputZeroPoint: f.inputZeroPoint, requantization: f.requantization))
+        case .pad(let p, let value):
+            self = .pad(height: input[0], width: input[1], channels: input[2], p, value: value)
+        case .averagePool(let p):
+            self = .averagePool(geometry(p.windowHeight, p.windowWidth, p.strideHeight, p.strideWidth, p.padding),
+                                lower: p.lower, upper: p.upper)
+        case .mean(let m):
+            self = .mean(pixels: input[0] * input[1], channels: input[2], m)
+        case .reshape:
+            self = .reshape
+        case .softmax(let s):
+            self = .softmax(width: output.last ?? 1, s)
+        }
+    }
+
+    /// The matrix product of the step, if any (to size the workers' scratch rows).
+    var matrixProduct: QuantizedGEMM? {
+        switch self {
+        case .matrixProduct(let gemm), .convolution(_, let gemm): return gemm
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,70 @@
+/// A `Requantization` laid out for 8-lane SIMD, per block of 8 channels (padded to a multiple of
+/// 16 with zero multipliers): the multipliers of the even and of the odd channels as int64 lanes
+/// (the operands of `vpmuldq`), then the left shifts, right shifts, and the rounding mask and
+/// threshold of `RoundingDivideByPOT` as int32 lanes. 64-byte aligned.
+struct VectorRequantization: @unchecked Sendable {
+    let channels: Int
+    private let table: AlignedStorage<Int32>
+    /// False when no channel shifts left (multipliers below 1/2, the usual case): the left shift
+    /// is skipped.
+    private let shiftsLeft: Bool
+    let outputZeroPoint: Int32, lower: Int32, upper: Int32
+
+    /// int32 elements per block of 8 channels: 2 × 4 int64 multipliers + 4 rows of 8.
+    private static let blockSize = 48
+
+    init(_ r: Requantization) {
+        channels = r.multipliers.count
+        let blocks = roundUp16(channels) / 8
+        table = AlignedStorage(zeros: blocks * Self.blockSize)
+        for (c, m) in r.multipliers.enumerated() {
+            let block = table.pointer + (c / 8) * Self.blockSize, lane = c % 8
+            let right = max(-m.shift, 0)
+            let mask = Int32(truncatingIfNeeded: (Int64(1) << right) - 1)
+            // Even channels in lanes 0, 2, 4, 6 of the first 4 int64, odd ones of the next 4;
+            // each int64 holds the multiplier sign-extended (low half first: little endian).
+            let slot = (lane % 2) * 8 + (lane / 2) * 2
+            block[slot] = m.multiplier
+            block[slot + 1] = m.multiplier < 0 ? -1 : 0
+            block[16 + lane] = Int32(max(m.shift, 0))
+            block[24 + lane] = Int32(right)
+            block[32 + lane] = mask
+            block[40 + lane] = mask >> 1
+        }
+        shiftsLeft = r.multipliers.contains { $0.shift > 0 }
+        outputZeroPoint = r.outputZeroPoint
+        lower = r.lower
+        upper = r.upper
+    }
+
+    /// TFLite's `MultiplyByQuantizedMultiplier` of channels `channel..<channel+8` (`channel` a
+    /// multiple of 8; double rounding), plus the output zero point, clamped to the activation
+    /// range.
+    ///
+    /// The high multiply is exact in 64-bit lanes: `vpmuldq` of the even lanes, and of the odd
+    /// lanes shifted down. `(a·b + 2^30) >> 31` equals gemmlowp's nudge and truncating division
+    /// for either sign, and only its low 32 bits are kept, so logical shifts serve: the even
+    /// results are shifted down by 31, the odd ones up by 1 into the high halves, and the two
+    /// blended. The rounding right shift then adds one when the remainder exceeds half the
+    /// divisor (minus one for negative values).
+    @inline(__always)
+    func apply(_ accumulator: SIMD8<Int32>, channel: Int) -> SIMD8<Int32> {
+        let p = UnsafeRawPointer(table.pointer + (channel &>> 3) &* Self.blockSize)
+        let x = shiftsLeft ? accumulator &<< load(SIMD8<Int32>.self, p + 64) : accumulator
+        let wide = unsafeBitCast(x, to: SIMD4<Int64>.self)
+        let multiplierEven = load(SIMD4<Int64>.self, p), multiplierOdd = load(SIMD4<Int64>.self, p + 32)
+        // Both operands sign-extended from 32 bits: LLVM selects vpmuldq and drops the shifts.
+        let even = ((wide &<< 32) &>> 32) &* ((multiplierEven &<< 32) &>> 32)
+        let odd = (wide &>> 32) &* ((multiplierOdd &<< 32) &>> 32)
+        let roundedEven = (unsafeBitCast(even, to: SIMD4<UInt64>.self) &+ (1 << 30)) &>> 31
+        let roundedOdd = (unsafeBitCast(odd, to: SIMD4<UInt64>.self) &+ (1 << 30)) &<< 1
+        let high = unsafeBitCast((roundedEven & 0xFFFF_FFFF) | (roundedOdd & 0xFFFF_FFFF_0000_0000),
+                                 to: SIMD8<Int32>.self)
+        let right = load(SIMD8<Int32>.self, p + 96)
+        let mask = load(SIMD8<Int32>.self, p + 128), half = load(SIMD8<Int32>.self, p + 160)
+        let threshold = half &- (high &>> 31)
+        let rounded = (high &>> right) &- ((threshold &- (high & mask)) &>> 31)
+        return clamp8(rounded &+ SIMD8(repeating: outputZeroPoint),
+                      SIMD8(repeating: lower), SIMD8(repeating: upper))
+    }
+}

@@ -61,7 +61,8 @@ let package = Package(
             dependencies: [
                 "MobileNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors")]
         ),
         .testTarget(
             name: "MobileNetTests",

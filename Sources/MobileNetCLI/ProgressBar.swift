@@ -34,15 +34,15 @@ final class ProgressBar {
     }
 
     /// Reports that `step` of the steps are done, with the running loss, accuracy (a fraction;
-    /// NaN when not measured) and throughput.
+    /// both NaN when not measured, and then not shown) and throughput.
     func update(step: Int, loss: Double, accuracy: Double, imagesPerSecond: Double) {
         guard !finished else { return }
         let step = min(max(0, step), total)
         let now = clock.now
         let elapsed = Self.seconds(now - start)
         let eta = step > 0 ? elapsed / Double(step) * Double(total - step) : .nan
-        let stats = "\(step)/\(total)  loss \(Self.number(loss, 4))  acc \(Self.percent(accuracy))  "
-            + "\(Self.number(imagesPerSecond, 0)) img/s  ETA \(Self.duration(eta))"
+        let measured = loss.isNaN && accuracy.isNaN ? "" : "loss \(Self.number(loss, 4))  acc \(Self.percent(accuracy))  "
+        let stats = "\(step)/\(total)  " + measured + "\(Self.number(imagesPerSecond, 0)) img/s  ETA \(Self.duration(eta))"
         if interactive {
             pending = (step, stats)
             if step == total || lastDraw.map({ Self.seconds(now - $0) >= 0.1 }) ?? true {

@@ -50,11 +50,9 @@ import Testing
         var tail = [last.loss]
         for _ in 0..<3 { last = try trainer.trainEpoch(); tail.append(last.loss) }
         losses += tail
-        let report = try trainer.evaluate(train)
-        print("smoke: train loss by epoch \(losses), last epoch top-1 \(last.top1), evaluated top-1 \(report.top1Accuracy)")
+        print("smoke: train loss by epoch \(losses), last epoch top-1 \(last.top1)")
         #expect(losses[7] < losses[0], "the training loss did not fall: \(losses)")
         #expect(last.top1 > 0.6, "training accuracy \(last.top1) is not above chance (0.5)")
-        #expect(report.top1Accuracy > 0.6, "accuracy on the training images \(report.top1Accuracy) is not above chance (0.5)")
 
         // Resume from the file written after epoch 4, on one thread: the same bits.
         let checkpoint = try TrainingCheckpoint(contentsOf: checkpointURL)

@@ -70,8 +70,15 @@ public struct TrainingCheckpoint {
     /// Writes the checkpoint atomically (a temporary file renamed over `url`): a process killed
     /// at any moment leaves the previous checkpoint or the new one, never a broken file.
     public func write(to url: URL) throws {
-        var file = try model.safeTensors()
+        var file = try modelFile()
         for (name, tensor) in optimizerState { file.set(Self.optimizerPrefix + name, tensor) }
+        try file.write(to: url)
+    }
+
+    /// The trained model alone, for deployment: weights, architecture, class names, the
+    /// normalisation and preprocessing, and the settings that made it — no optimizer state.
+    public func modelFile() throws -> SafeTensors {
+        var file = try model.safeTensors()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         file.metadata["training"] = String(decoding: try encoder.encode(settings), as: UTF8.self)
@@ -80,6 +87,6 @@ public struct TrainingCheckpoint {
         if let preprocessing {
             file.metadata["preprocessing"] = String(decoding: try encoder.encode(preprocessing), as: UTF8.self)
         }
-        try file.write(to: url)
+        return file
     }
 }

@@ -73,18 +73,9 @@ public final class InferenceSession {
     /// Runs `input` `runs` times and returns, per operation, the median seconds it took.
     public func profile(_ input: Tensor<Float>, runs: Int) throws -> [Double] {
         let images = try load(input)
-        let clock = ContinuousClock()
-        var samples = [[Double]](repeating: [], count: steps.count)
-        for _ in 0..<max(1, runs) {
-            var current = 0
-            for (index, step) in steps.enumerated() {
-                let start = clock.now
-                current = execute(step, index: index, images: images, from: current)
-                let elapsed = clock.now - start
-                samples[index].append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-            }
+        return medianStepSeconds(steps: steps.count, runs: runs) { index, from in
+            execute(steps[index], index: index, images: images, from: from)
         }
-        return samples.map { $0.sorted()[$0.count / 2] }
     }
 
     /// Validates `input` against the graph, grows the buffers if needed and copies it in;

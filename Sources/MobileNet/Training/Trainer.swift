@@ -152,11 +152,3 @@ public final class Trainer {
                                                              centralFraction: 1, normalization: normalization))
     }
 }
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double {
-        let (s, attoseconds) = components
-        return Double(s) + Double(attoseconds) * 1e-18
-    }
-}

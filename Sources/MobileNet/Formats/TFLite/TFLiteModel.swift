@@ -4,24 +4,30 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// A TFLite model read from its flatbuffer (schema version 3, file identifier `TFL3`).
+/// A TFLite model read from its flatbuffer (schema version 3, file identifier `TFL3`), or built
+/// in code and written with `serialized()`.
 ///
 /// Parsing validates every read against the file's bounds and every cross-reference (operator
 /// codes, tensor indices, buffer indices, constant data sizes), so a truncated or corrupted
 /// file throws `MobileNetError.malformed(format: "tflite", ...)` rather than crashing.
 /// Unknown operators are kept (with their schema names); rejecting them is the engine's job.
-public struct TFLiteModel: Sendable {
+public struct TFLiteModel: Sendable, Equatable {
     /// The schema version (`Model.version`, 3 for current files).
     public var version: Int
     /// The model description (`Model.description`), e.g. "MLIR Converted.".
     public var description: String
     /// The operator codes that operators index into.
     public var operatorCodes: [TFLiteOperatorCode]
-    /// The subgraphs; the first is the main model. There is always at least one.
+    /// The subgraphs; the first is the main model. A parsed model always has one; a model built
+    /// in code must.
     public var subgraphs: [TFLiteSubgraph]
     /// The raw data buffers (buffer 0 is the empty sentinel), resolved also when stored after
-    /// the flatbuffer (`offset`/`size` fields of files over 2 GB).
+    /// the flatbuffer (`offset`/`size` fields of files over 2 GB). Informational: tensors carry
+    /// their own `data`, and `serialized()` lays out buffers afresh.
     public var buffers: [[UInt8]]
+    /// The `Model.metadata` entries: name → the bytes of the buffer it names (e.g.
+    /// `min_runtime_version`). TFLite interpreters ignore names they do not know.
+    public var metadata: [String: [UInt8]]
 
     /// Parses a model from the bytes of a `.tflite` file.
     public init(bytes: [UInt8]) throws {
@@ -33,15 +39,20 @@ public struct TFLiteModel: Sendable {
         try self.init(bytes: readFileBytes(url, what: "TFLite model"))
     }
 
-    init(
-        version: Int, description: String, operatorCodes: [TFLiteOperatorCode],
-        subgraphs: [TFLiteSubgraph], buffers: [[UInt8]]
+    /// A model built in code. `subgraphs` must not be empty (`mainSubgraph` is the first;
+    /// `serialized()` throws without one). `operatorCodes` may be left empty: `serialized()` adds
+    /// a code for every operator whose (op, custom code, version) is not listed. `buffers` is
+    /// not needed: tensors carry their data.
+    public init(
+        version: Int = 3, description: String = "", operatorCodes: [TFLiteOperatorCode] = [],
+        subgraphs: [TFLiteSubgraph], buffers: [[UInt8]] = [], metadata: [String: [UInt8]] = [:]
     ) {
         self.version = version
         self.description = description
         self.operatorCodes = operatorCodes
         self.subgraphs = subgraphs
         self.buffers = buffers
+        self.metadata = metadata
     }
 
     /// The main subgraph (`subgraphs[0]`).
@@ -56,10 +67,17 @@ public struct TFLiteOperatorCode: Sendable, Equatable {
     public var customCode: String?
     /// The operator version (default 1).
     public var version: Int
+
+    /// An operator code; `customCode` names the operator of `CUSTOM` codes.
+    public init(op: TFLiteBuiltinOperator, customCode: String? = nil, version: Int = 1) {
+        self.op = op
+        self.customCode = customCode
+        self.version = version
+    }
 }
 
 /// A subgraph: tensors, operators in execution order, and the graph's inputs and outputs.
-public struct TFLiteSubgraph: Sendable {
+public struct TFLiteSubgraph: Sendable, Equatable {
     /// The subgraph's name (may be empty).
     public var name: String
     /// All tensors; operators refer to them by index.
@@ -70,6 +88,18 @@ public struct TFLiteSubgraph: Sendable {
     public var outputs: [Int]
     /// The operators in execution order.
     public var operators: [TFLiteOperator]
+
+    /// A subgraph from its tensors, operators (in execution order) and graph inputs/outputs.
+    public init(
+        name: String = "", tensors: [TFLiteTensor], inputs: [Int], outputs: [Int],
+        operators: [TFLiteOperator]
+    ) {
+        self.name = name
+        self.tensors = tensors
+        self.inputs = inputs
+        self.outputs = outputs
+        self.operators = operators
+    }
 }
 
 /// Affine quantization parameters: `real = scale * (quantized - zeroPoint)`, per tensor (one
@@ -85,10 +115,23 @@ public struct TFLiteQuantization: Sendable, Equatable {
     public var min: [Float]
     /// Recorded maximums (often empty).
     public var max: [Float]
+
+    /// Affine quantization parameters: per tensor (one scale) or per channel along
+    /// `quantizedDimension`.
+    public init(
+        scale: [Float], zeroPoint: [Int64], quantizedDimension: Int = 0, min: [Float] = [],
+        max: [Float] = []
+    ) {
+        self.scale = scale
+        self.zeroPoint = zeroPoint
+        self.quantizedDimension = quantizedDimension
+        self.min = min
+        self.max = max
+    }
 }
 
 /// A tensor of a subgraph: shape, type, quantization and, for constants, its data.
-public struct TFLiteTensor: Sendable {
+public struct TFLiteTensor: Sendable, Equatable {
     /// The tensor's name.
     public var name: String
     /// The shape (NHWC for activations). Every dimension is non-negative.
@@ -97,7 +140,8 @@ public struct TFLiteTensor: Sendable {
     public var shapeSignature: [Int]?
     /// The element type.
     public var type: TFLiteTensorType
-    /// The index into `TFLiteModel.buffers` (0: no data).
+    /// The index into `TFLiteModel.buffers` (0: no data) of a parsed model; `serialized()`
+    /// ignores it and stores `data` in a buffer of its own.
     public var buffer: Int
     /// The quantization parameters; nil when absent or empty (float tensors).
     public var quantization: TFLiteQuantization?
@@ -142,7 +186,7 @@ public struct TFLiteTensor: Sendable {
 }
 
 /// An operator of a subgraph.
-public struct TFLiteOperator: Sendable {
+public struct TFLiteOperator: Sendable, Equatable {
     /// The operator (builtin code resolved through the model's operator codes).
     public var op: TFLiteBuiltinOperator
     /// The custom operator's name, for `CUSTOM` operators.
@@ -155,6 +199,34 @@ public struct TFLiteOperator: Sendable {
     public var outputs: [Int]
     /// The decoded builtin options.
     public var options: TFLiteOptions
+
+    /// An operator; `version` and `customCode` select its operator code together with `op`.
+    public init(
+        op: TFLiteBuiltinOperator, customCode: String? = nil, version: Int = 1, inputs: [Int],
+        outputs: [Int], options: TFLiteOptions = .none
+    ) {
+        self.op = op
+        self.customCode = customCode
+        self.version = version
+        self.inputs = inputs
+        self.outputs = outputs
+        self.options = options
+    }
+}
+
+extension TFLiteTensor {
+    /// A dense tensor built in code: an activation (`data` nil) or a constant whose `data` holds
+    /// its little-endian, row-major bytes. `serialized()` gives every constant its own buffer, so
+    /// no buffer index is needed here (`buffer` is 0).
+    public init(
+        name: String, shape: [Int], type: TFLiteTensorType, data: [UInt8]? = nil,
+        quantization: TFLiteQuantization? = nil, shapeSignature: [Int]? = nil,
+        isVariable: Bool = false
+    ) {
+        self.init(
+            name: name, shape: shape, shapeSignature: shapeSignature, type: type, buffer: 0,
+            quantization: quantization, isVariable: isVariable, isSparse: false, data: data)
+    }
 }
 
 // MARK: - Parsing
@@ -177,7 +249,7 @@ private struct TFLiteParser {
             throw r.fail("missing the TFL3 file identifier at bytes 4-7 (found \(found))")
         }
         let model = try r.root()
-        // Model: version, operator_codes, subgraphs, description, buffers, ...
+        // Model: version, operator_codes, subgraphs, description, buffers, metadata_buffer, metadata, ...
         let version = Int(try r.uint32(model, 0, default: 0, "Model.version"))
         let codes = try (r.tableVector(model, 1, "operator_codes") ?? []).map(operatorCode)
         let description = try r.string(model, 3, "Model.description") ?? ""
@@ -187,9 +259,19 @@ private struct TFLiteParser {
         let subgraphs = try subgraphTables.enumerated().map {
             try subgraph($0.element, index: $0.offset, codes: codes, buffers: buffers)
         }
+        var metadata: [String: [UInt8]] = [:]
+        for (index, entry) in try (r.tableVector(model, 6, "metadata") ?? []).enumerated() {
+            // Metadata: name, buffer.
+            let name = try r.string(entry, 0, "metadata[\(index)] name") ?? ""
+            let buffer = Int(try r.uint32(entry, 1, default: 0, "metadata[\(index)] buffer"))
+            guard buffer < buffers.count else {
+                throw r.fail("metadata[\(index)] '\(name)' refers to buffer \(buffer), but there are \(buffers.count) buffers")
+            }
+            metadata[name] = buffers[buffer]
+        }
         return TFLiteModel(
             version: version, description: description, operatorCodes: codes,
-            subgraphs: subgraphs, buffers: buffers)
+            subgraphs: subgraphs, buffers: buffers, metadata: metadata)
     }
 
     /// OperatorCode: deprecated_builtin_code (byte), custom_code, version (= 1), builtin_code.

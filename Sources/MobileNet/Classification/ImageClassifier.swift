@@ -33,22 +33,11 @@ public final class ImageClassifier {
     /// `ClassifierPreprocessing`). Throws one-line errors naming the file at fault.
     public convenience init(contentsOf url: URL, labelsFile: URL? = nil, normalization: PixelNormalization? = nil,
                             batchSize: Int = 16, threads: Int = 1) throws {
-        let model: LoadedModel
-        var names: [String]?
-        var recorded: ImagePreprocessing?
-        if url.pathExtension.lowercased() == "safetensors" {
-            let file = try SafeTensors(contentsOf: url)
-            let weights = try MobileNetModel(safeTensors: file, source: url.lastPathComponent)
-            guard weights.architecture.config.includeTop else {
-                throw MobileNetError.unsupported("\(url.lastPathComponent) has no classifier (include_top is false): it outputs features, not classes")
-            }
-            model = .float(try InferenceGraph(weights))
-            names = weights.classNames
-            recorded = TrainingCheckpoint.preprocessing(in: file)
-        } else {
-            model = try ModelLoader.load(contentsOf: url)
+        let file = try ModelFile(contentsOf: url)
+        if let weights = file.weights, !weights.architecture.config.includeTop {
+            throw MobileNetError.unsupported("\(url.lastPathComponent) has no classifier (include_top is false): it outputs features, not classes")
         }
-        try self.init(model: model, classNames: names, recordedPreprocessing: recorded, labelsFile: labelsFile,
+        try self.init(model: file.model, classNames: file.classNames, recordedPreprocessing: file.preprocessing, labelsFile: labelsFile,
                       normalization: normalization, batchSize: batchSize, threads: threads, source: url.lastPathComponent)
     }
 

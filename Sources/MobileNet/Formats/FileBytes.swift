@@ -88,3 +88,22 @@ struct FileWriteError: Error {
 func systemReason(_ code: Int32) -> String {
     String(cString: strerror(code))
 }
+
+/// Writes `bytes` to a temporary file beside `url` and renames it over `url`: a process killed
+/// at any moment leaves the old file or the new one, never a partial one. `what` names the kind
+/// of file in the one-line error.
+func writeFileAtomically(_ bytes: [UInt8], to url: URL, what: String) throws {
+    let folder = url.deletingLastPathComponent()
+    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    do {
+        try writeFileBytes(bytes, toPath: temporary.path)
+    } catch {
+        unlink(temporary.path)
+        throw MobileNetError.io("cannot write \(what) \(temporary.path): \(error.reason)")
+    }
+    guard rename(temporary.path, url.path) == 0 else {
+        let reason = systemReason(errno)
+        unlink(temporary.path)
+        throw MobileNetError.io("cannot move \(what) into place at \(url.path): \(reason)")
+    }
+}

@@ -149,20 +149,7 @@ public struct SafeTensors: Sendable {
 
     /// Writes the file atomically: to a temporary file in the same folder, then renamed over `url`.
     public func write(to url: URL) throws {
-        let bytes = try serialized()
-        let folder = url.deletingLastPathComponent()
-        let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do {
-            try writeFileBytes(bytes, toPath: temporary.path)
-        } catch {
-            unlink(temporary.path)
-            throw MobileNetError.io("cannot write safetensors file \(temporary.path): \(error.reason)")
-        }
-        guard rename(temporary.path, url.path) == 0 else {
-            let reason = systemReason(errno)
-            unlink(temporary.path)
-            throw MobileNetError.io("cannot move safetensors file into place at \(url.path): \(reason)")
-        }
+        try writeFileAtomically(try serialized(), to: url, what: "safetensors file")
     }
 
     /// `s` as a JSON string literal.

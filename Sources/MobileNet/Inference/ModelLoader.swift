@@ -19,8 +19,7 @@ public enum ModelLoader {
     public static func load(contentsOf url: URL) throws -> LoadedModel {
         let bytes = try readFileBytes(url, what: "model")
         if isTFLite(bytes, url) {
-            let model = try TFLiteModel(bytes: bytes)
-            return model.isQuantized ? .int8(try QuantizedGraph(model)) : .float(try InferenceGraph(model))
+            return try lower(TFLiteModel(bytes: bytes))
         }
         return .float(try graph(bytes: bytes, url: url))
     }
@@ -30,7 +29,12 @@ public enum ModelLoader {
         try graph(bytes: readFileBytes(url, what: "model"), url: url)
     }
 
-    private static func isTFLite(_ bytes: [UInt8], _ url: URL) -> Bool {
+    /// `model` lowered for the engine its arithmetic needs.
+    static func lower(_ model: TFLiteModel) throws -> LoadedModel {
+        model.isQuantized ? .int8(try QuantizedGraph(model)) : .float(try InferenceGraph(model))
+    }
+
+    static func isTFLite(_ bytes: [UInt8], _ url: URL) -> Bool {
         bytes.count >= 8 && bytes[4..<8].elementsEqual("TFL3".utf8) || url.pathExtension.lowercased() == "tflite"
     }
 

@@ -125,22 +125,35 @@ public final class Trainer {
     /// Evaluates `model` on `images` normalised by `normalization`.
     public static func evaluate(_ model: MobileNetModel, on images: DecodedImageSet, normalization: PixelNormalization,
                                 threads: Int, batchSize: Int = 100) throws -> EvaluationReport {
-        let config = model.architecture.config
-        guard images.classNames.count == config.classes else {
-            throw MobileNetError.shapeMismatch("the data has \(images.classNames.count) classes, the model \(config.classes)")
+        try evaluate(.float(InferenceGraph(model)), classNames: model.classNames, on: images,
+                     normalization: normalization, threads: threads, batchSize: batchSize)
+    }
+
+    /// Evaluates a model of either engine (float, or int8 with its input quantized) on `images`,
+    /// prepared as the trainer prepares evaluation images: the stored image resized bilinearly
+    /// to the model's square input and normalised by `normalization`. `classNames` label the
+    /// report (the data's folder names when nil).
+    public static func evaluate(_ model: LoadedModel, classNames: [String]?, on images: DecodedImageSet,
+                                normalization: PixelNormalization, threads: Int, batchSize: Int = 100) throws -> EvaluationReport {
+        let (engine, endsWithSoftmax) = try ClassifierEngine.make(model, batch: batchSize, threads: threads)
+        let input = engine.inputShape, output = engine.outputShape
+        guard input.count == 3, input[0] == input[1], input[2] == 3 else {
+            throw MobileNetError.unsupported("evaluation needs square RGB inputs; the model takes \(input.shapeDescription)")
         }
-        let names = model.classNames ?? images.classNames
-        let transform = try ImageTransform(resolution: config.height, normalization: normalization)
-        let session = try InferenceSession(graph: InferenceGraph(model), batch: batchSize, threads: threads)
-        var tally = try EvaluationTally(classCount: config.classes, k: min(5, config.classes))
+        guard output.count == 1, output[0] == images.classNames.count else {
+            throw MobileNetError.shapeMismatch("the data has \(images.classNames.count) classes, the model outputs \(output.shapeDescription)")
+        }
+        let classes = output[0]
+        let transform = try ImageTransform(resolution: input[0], normalization: normalization)
+        var tally = try EvaluationTally(classCount: classes, k: min(5, classes))
         let loader = try BatchLoader(images: images, transform: transform, mode: .evaluation, batchSize: batchSize,
                                      threads: 1, prefetch: 2)
         while let batch = loader.next() {
-            let input = try Tensor(shape: [batch.count, config.height, config.width, 3], scalars: Array(batch.images))
-            let output = try session.run(input)
-            try tally.add(output, labels: batch.labels.map(Int.init), kind: .probabilities)
+            let inputs = try Tensor(shape: [batch.count] + input, scalars: Array(batch.images))
+            try tally.add(try engine.run(inputs), labels: batch.labels.map(Int.init),
+                          kind: endsWithSoftmax ? .probabilities : .logits)
         }
-        return try EvaluationReport(tally, classNames: names)
+        return try EvaluationReport(tally, classNames: classNames ?? images.classNames)
     }
 
     /// The current state as a checkpoint.

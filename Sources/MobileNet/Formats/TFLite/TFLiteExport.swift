@@ -100,24 +100,20 @@ struct TFLiteGraphExporter {
         let outputShape = shapes[index]
         switch operation {
         case .convolution(let c):
-            let padding = try windowPadding(c.padding, kernel: (c.kernelHeight, c.kernelWidth),
-                                            stride: (c.strideHeight, c.strideWidth), name: name)
-            let (weights, bias) = try convolutionConstants(c, name: name)
-            let output = try addOutput(name, index: index, shape: outputShape)
-            addOperator(.conv2D, version: quantized ? 3 : 1, inputs: [current, weights, bias], outputs: [output],
-                        options: .conv2D(padding: padding, strideW: c.strideWidth, strideH: c.strideHeight,
-                                         activation: try fusedActivation(c.clamp, name), dilationW: 1, dilationH: 1))
-            advance(to: output, shape: outputShape, index: index)
+            let activation = try fusedActivation(c.clamp, name)
+            try appendWindowed(.conv2D, name: name, index: index, padding: c.padding, kernel: (c.kernelHeight, c.kernelWidth),
+                               stride: (c.strideHeight, c.strideWidth), constants: try convolutionConstants(c, name: name)) {
+                .conv2D(padding: $0, strideW: c.strideWidth, strideH: c.strideHeight, activation: activation,
+                        dilationW: 1, dilationH: 1)
+            }
         case .depthwiseConvolution(let d):
-            let padding = try windowPadding(d.padding, kernel: (d.kernelHeight, d.kernelWidth),
-                                            stride: (d.strideHeight, d.strideWidth), name: name)
-            let (weights, bias) = try depthwiseConstants(d, name: name)
-            let output = try addOutput(name, index: index, shape: outputShape)
-            addOperator(.depthwiseConv2D, version: quantized ? 3 : 1, inputs: [current, weights, bias], outputs: [output],
-                        options: .depthwiseConv2D(padding: padding, strideW: d.strideWidth, strideH: d.strideHeight,
-                                                  depthMultiplier: d.multiplier, activation: try fusedActivation(d.clamp, name),
-                                                  dilationW: 1, dilationH: 1))
-            advance(to: output, shape: outputShape, index: index)
+            let activation = try fusedActivation(d.clamp, name)
+            try appendWindowed(.depthwiseConv2D, name: name, index: index, padding: d.padding,
+                               kernel: (d.kernelHeight, d.kernelWidth), stride: (d.strideHeight, d.strideWidth),
+                               constants: try depthwiseConstants(d, name: name)) {
+                .depthwiseConv2D(padding: $0, strideW: d.strideWidth, strideH: d.strideHeight, depthMultiplier: d.multiplier,
+                                 activation: activation, dilationW: 1, dilationH: 1)
+            }
         case .pad(let p):
             appendPad(p, name: name, outputShape: outputShape)
         case .averagePool(let p):
@@ -162,6 +158,19 @@ struct TFLiteGraphExporter {
             shape = outputShape
             currentQuantization = q
         }
+    }
+
+    /// A CONV_2D or DEPTHWISE_CONV_2D of operation `index` with its weight and bias tensors;
+    /// `options` gets the padding written (VALID after a PAD when it is neither SAME nor VALID).
+    private mutating func appendWindowed(_ op: TFLiteBuiltinOperator, name: String, index: Int, padding: Padding,
+                                         kernel: (Int, Int), stride: (Int, Int), constants: (weights: Int, bias: Int),
+                                         options: (TFLitePadding) -> TFLiteOptions) throws {
+        let written = try windowPadding(padding, kernel: kernel, stride: stride, name: name)
+        let outputShape = shapes[index]
+        let output = try addOutput(name, index: index, shape: outputShape)
+        addOperator(op, version: quantized ? 3 : 1, inputs: [current, constants.weights, constants.bias], outputs: [output],
+                    options: options(written))
+        advance(to: output, shape: outputShape, index: index)
     }
 
     /// A PAD before a window whose padding is neither SAME nor VALID; the padded input then

@@ -18,43 +18,6 @@
 # --wait-idle SECONDS, --configs KEY..., --out FILE (see --help).
 set -euo pipefail
 
-# The one place that says how our tool is built (add flags or an environment
-# variable here, e.g. SWIFT_BUILD=(env MOBILENET_TARGET_CPU=znver3 swift build -c release)).
-SWIFT_BUILD=(swift build -c release)
-
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-venv="${BENCH_VENV:-$root/.venv-bench}"
-req="$here/requirements.txt"
-# shellcheck source=../scripts/lib/ensure_venv.sh
-. "$root/scripts/lib/ensure_venv.sh"
-
-# The command line exactly as given, for the report.
-command_line="bench/run_inference_bench.sh"
-for a in "$@"; do command_line+=" $(printf '%q' "$a")"; done
-
-for a in "$@"; do
-    if [ "$a" = "-h" ] || [ "$a" = "--help" ]; then
-        sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        echo
-        if [ -x "$venv/bin/python" ]; then
-            exec "$venv/bin/python" "$here/inference_bench.py" run --help
-        fi
-        exit 0
-    fi
-done
-
-ensure_venv "$venv" "$req"
-
-cd "$root"
-echo "== building our tool: ${SWIFT_BUILD[*]}"
-"${SWIFT_BUILD[@]}"
-bin_dir="$("${SWIFT_BUILD[@]}" --show-bin-path)"
-mobilenet="$bin_dir/mobilenet"
-[ -x "$mobilenet" ] || { echo "error: $mobilenet was not built" >&2; exit 1; }
-
-exec "$venv/bin/python" "$here/inference_bench.py" run \
-    --mobilenet "$mobilenet" \
-    --command "$command_line" \
-    --swift-build "${SWIFT_BUILD[*]}" \
-    "$@"
+# shellcheck source=lib/run_bench.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/run_bench.sh"
+run_bench "${BASH_SOURCE[0]}" inference_bench.py 18 yes "$@"

@@ -16,45 +16,6 @@
 # NAME..., --out FILE (see --help).
 set -euo pipefail
 
-# The one place that says how our tool is built (as in run_inference_bench.sh).
-SWIFT_BUILD=(swift build -c release)
-
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/.." && pwd)"
-venv="${BENCH_VENV:-$root/.venv-bench}"
-req="$here/requirements.txt"
-# shellcheck source=../scripts/lib/ensure_venv.sh
-. "$root/scripts/lib/ensure_venv.sh"
-
-# The command line exactly as given, for the report.
-command_line="bench/run_training_bench.sh"
-for a in "$@"; do command_line+=" $(printf '%q' "$a")"; done
-
-for a in "$@"; do
-    if [ "$a" = "-h" ] || [ "$a" = "--help" ]; then
-        sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
-        echo
-        if [ -x "$venv/bin/python" ]; then
-            exec "$venv/bin/python" "$here/training_bench.py" run --help
-        fi
-        exit 0
-    fi
-done
-
-ensure_venv "$venv" "$req"
-
-cd "$root"
-ours=()
-echo "== building our tool: ${SWIFT_BUILD[*]}"
-if "${SWIFT_BUILD[@]}"; then
-    mobilenet="$("${SWIFT_BUILD[@]}" --show-bin-path)/mobilenet"
-    ours=(--mobilenet "$mobilenet")
-else
-    echo "warning: the release build failed; timing the peers only" >&2
-fi
-
-exec "$venv/bin/python" "$here/training_bench.py" run \
-    "${ours[@]}" \
-    --command "$command_line" \
-    --swift-build "${SWIFT_BUILD[*]}" \
-    "$@"
+# shellcheck source=lib/run_bench.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/run_bench.sh"
+run_bench "${BASH_SOURCE[0]}" training_bench.py 16 no "$@"

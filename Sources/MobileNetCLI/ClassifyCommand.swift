@@ -86,7 +86,7 @@ struct ClassifyCommand: ParsableCommand {
                 }
                 done += results.count
                 let elapsed = ContinuousClock.now - start
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                let seconds = elapsed.seconds
                 progress?.update(step: done, loss: .nan, accuracy: .nan, imagesPerSecond: Double(done) / max(seconds, 1e-9))
             }
             progress?.finish()

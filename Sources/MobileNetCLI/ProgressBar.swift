@@ -39,13 +39,13 @@ final class ProgressBar {
         guard !finished else { return }
         let step = min(max(0, step), total)
         let now = clock.now
-        let elapsed = Self.seconds(now - start)
+        let elapsed = (now - start).seconds
         let eta = step > 0 ? elapsed / Double(step) * Double(total - step) : .nan
         let measured = loss.isNaN && accuracy.isNaN ? "" : "loss \(Self.number(loss, 4))  acc \(Self.percent(accuracy))  "
         let stats = "\(step)/\(total)  " + measured + "\(Self.number(imagesPerSecond, 0)) img/s  ETA \(Self.duration(eta))"
         if interactive {
             pending = (step, stats)
-            if step == total || lastDraw.map({ Self.seconds(now - $0) >= 0.1 }) ?? true {
+            if step == total || lastDraw.map({ (now - $0).seconds >= 0.1 }) ?? true {
                 draw(step: step, stats: stats)
                 lastDraw = now
                 pending = nil
@@ -102,11 +102,6 @@ extension ProgressBar {
         var size = winsize()
         guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
         return Int(size.ws_col)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (whole, attoseconds) = duration.components
-        return Double(whole) + Double(attoseconds) * 1e-18
     }
 
     /// `value` with `decimals` digits, "-" when not finite.

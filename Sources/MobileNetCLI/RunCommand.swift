@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
                 shape = y.shape
             }
             try result.write(to: URL(fileURLWithPath: output))
-            let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
+            let ms = elapsed.seconds * 1e3
             print("wrote output \(shape) to \(output) (\(images) images in \(fixed(ms, 1)) ms, \(threads) thread\(threads == 1 ? "" : "s"))")
         }
     }

@@ -17,7 +17,7 @@ func medianStepSeconds(steps: Int, runs: Int, _ run: (_ index: Int, _ from: Int)
 
 extension Duration {
     /// The duration in seconds.
-    var seconds: Double {
+    public var seconds: Double {
         let (s, attoseconds) = components
         return Double(s) + Double(attoseconds) * 1e-18
     }

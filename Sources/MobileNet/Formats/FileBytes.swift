@@ -99,7 +99,7 @@ func writeFileAtomically(_ bytes: [UInt8], to url: URL, what: String) throws {
         try writeFileBytes(bytes, toPath: temporary.path)
     } catch {
         unlink(temporary.path)
-        throw MobileNetError.io("cannot write \(what) \(temporary.path): \(error.reason)")
+        throw MobileNetError.io("cannot write \(what) \(url.path): \(error.reason)")
     }
     guard rename(temporary.path, url.path) == 0 else {
         let reason = systemReason(errno)

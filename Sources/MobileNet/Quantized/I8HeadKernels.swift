@@ -63,31 +63,41 @@ enum I8Head {
         }
     }
 
-    /// `reference_ops::Softmax` for int8 input and output: fixed-point exp of the differences to
-    /// the row maximum (rescaled to Q5.26), a Q12.19 sum, its fixed-point reciprocal, and outputs
-    /// with scale 1/256 and zero point -128.
-    static func softmax(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, rows: Int, width: Int,
-                        softmax s: QuantizedSoftmax) {
+    /// The fixed-point exp of TFLite's int8 softmax for every possible difference to the row
+    /// maximum: entry `k` is `exp_on_negative_values` of difference `−k` (0...255) rescaled to
+    /// Q5.26, or -1 when the difference is below the kernel's input radius (it contributes
+    /// nothing). An int8 row's differences take only these 256 values, so the softmax looks
+    /// them up instead of evaluating the polynomial and barrel shifter per element.
+    static func softmaxExponentials(_ s: QuantizedSoftmax) -> [Int32] {
         let rescale = FixedPointMultiplier(multiplier: s.inputMultiplier, shift: s.inputLeftShift)
-        func scaledDifference(_ difference: Int32) -> Int32 {
+        return (0...255).map { k in
+            let difference = Int32(-k)
+            guard difference >= s.differenceMinimum else { return -1 }
             // MultiplyByQuantizedMultiplierGreaterThanOne: shift left, then the high multiply.
-            FixedPointMultiplier.saturatingRoundingDoublingHighMul(
+            let scaled = FixedPointMultiplier.saturatingRoundingDoublingHighMul(
                 difference &* (1 &<< Int32(rescale.shift)), rescale.multiplier)
+            return GemmlowpFixedPoint.expOnNegativeValuesQ5(scaled)
         }
+    }
+
+    /// `reference_ops::Softmax` for int8 input and output: fixed-point exp of the differences to
+    /// the row maximum (`exponentials`, from `softmaxExponentials`), a Q12.19 sum, its
+    /// fixed-point reciprocal, and outputs with scale 1/256 and zero point -128.
+    static func softmax(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, rows: Int, width: Int,
+                        exponentials: UnsafePointer<Int32>) {
         for row in 0..<rows {
             let x = input + row * width, y = output + row * width
             var largest = Int32.min
             for i in 0..<width { largest = max(largest, Int32(x[i])) }
             var sum: Int32 = 0  // 12 integer bits
-            for i in 0..<width where Int32(x[i]) - largest >= s.differenceMinimum {
-                let e = GemmlowpFixedPoint.expOnNegativeValuesQ5(scaledDifference(Int32(x[i]) - largest))
-                sum &+= FixedPointMultiplier.roundingDivideByPowerOfTwo(e, 12)
+            for i in 0..<width {
+                let e = exponentials[Int(largest &- Int32(x[i]))]
+                if e >= 0 { sum &+= FixedPointMultiplier.roundingDivideByPowerOfTwo(e, 12) }
             }
             let (scale, bitsOverUnit) = GemmlowpFixedPoint.reciprocal(sum, integerBits: 12)
             for i in 0..<width {
-                let difference = Int32(x[i]) - largest
-                guard difference >= s.differenceMinimum else { y[i] = -128; continue }
-                let e = GemmlowpFixedPoint.expOnNegativeValuesQ5(scaledDifference(difference))
+                let e = exponentials[Int(largest &- Int32(x[i]))]
+                guard e >= 0 else { y[i] = -128; continue }
                 let unsaturated = FixedPointMultiplier.roundingDivideByPowerOfTwo(
                     GemmlowpFixedPoint.multiply(scale, e), bitsOverUnit + 31 - 8)
                 y[i] = Int8(min(max(unsaturated &- 128, -128), 127))

@@ -215,9 +215,9 @@ public final class QuantizedSession {
             I8Head.mean(input: input, output: output, images: images, pixels: pixels, channels: channels, mean: m)
         case .reshape:
             return source
-        case .softmax(let width, let s):
+        case .softmax(let width, let exponentials):
             I8Head.softmax(input: input, output: output, rows: images * shapes[index].reduce(1, *) / width,
-                           width: width, softmax: s)
+                           width: width, exponentials: exponentials.pointer)
         }
         return 1 - source
     }

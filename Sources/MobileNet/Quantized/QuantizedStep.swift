@@ -12,7 +12,9 @@ enum QuantizedStep {
     case mean(pixels: Int, channels: Int, QuantizedMean)
     /// Same bytes, new shape: the step aliases its input buffer.
     case reshape
-    case softmax(width: Int, QuantizedSoftmax)
+    /// `exponentials`: the fixed-point exp per difference to the row maximum (see
+    /// `I8Head.softmaxExponentials`).
+    case softmax(width: Int, exponentials: AlignedStorage<Int32>)
 
     /// Lowers `operation` taking one image of `input` shape to `output` shape.
     init(_ operation: QuantizedOperation, input: [Int], output: [Int]) {
@@ -46,7 +48,7 @@ enum QuantizedStep {
         case .reshape:
             self = .reshape
         case .softmax(let s):
-            self = .softmax(width: output.last ?? 1, s)
+            self = .softmax(width: output.last ?? 1, exponentials: AlignedStorage(I8Head.softmaxExponentials(s)))
         }
     }
 

@@ -99,17 +99,16 @@ final class BatchNormTraining {
     }
 
     /// From `dy` (gradient of `y`), sets γ's and β's gradients and writes the gradient of `x`
-    /// into `dx` (which may be `dy`). Uses the batch statistics of the last training forward.
-    func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>, rows: Int, parallel: ParallelFor) {
-        let c = channels, clamp = self.clamp, m = mean.pointer
+    /// into `dx` (which may be `dy`). Uses the batch statistics, scale and shift of the last
+    /// training forward (which also decide where the clamp passed the gradient).
+    func backward(x: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, rows: Int,
+                  parallel: ParallelFor) {
+        let c = channels, clamp = self.clamp, m = mean.pointer, sa = scale.pointer, st = shift.pointer
         // partialA: Σ dz (β's gradient); partialB: Σ dz · (x − mean).
         let a = partialA.pointer, b = partialB.pointer, packed = self.packed
-        a.update(repeating: 0, count: chunks * packed)
-        b.update(repeating: 0, count: chunks * packed)
         parallel(0..<chunks) { range in
             for index in range {
-                F32BatchNorm.backwardSums(outputGradient: dy, output: y, input: x, mean: m, channels: c,
+                F32BatchNorm.backwardSums(outputGradient: dy, input: x, mean: m, scale: sa, shift: st, channels: c,
                                           clamp: clamp, rows: chunk(index, of: rows),
                                           shiftSum: a + index * packed, centredSum: b + index * packed)
             }
@@ -125,13 +124,12 @@ final class BatchNormTraining {
             let s = invStd.pointer[i], g = gamma.values.pointer[i]
             beta.gradients.pointer[i] = a[i]
             gamma.gradients.pointer[i] = b[i] * s
-            scale.pointer[i] = g * s
             coefficientB.pointer[i] = -g * s * s * s * b[i] / n
             coefficientD.pointer[i] = -g * s * a[i] / n
         }
-        let sa = scale.pointer, cb = coefficientB.pointer, cd = coefficientD.pointer
+        let cb = coefficientB.pointer, cd = coefficientD.pointer
         parallel(0..<rows, minimumPerThread: 64) { r in
-            F32BatchNorm.inputGradient(outputGradient: dy, output: y, input: x, mean: m, a: sa, b: cb, d: cd,
+            F32BatchNorm.inputGradient(outputGradient: dy, input: x, mean: m, shift: st, a: sa, b: cb, d: cd,
                                        channels: c, clamp: clamp, rows: r, inputGradient: dx)
         }
     }

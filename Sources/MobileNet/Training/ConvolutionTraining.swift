@@ -18,8 +18,17 @@ final class ConvolutionTraining {
     private let zeroBias: AlignedFloats
     private let partialChunks: Int
     private let partial: AlignedFloats
+    /// Stride-1 depthwise layers: the geometry of their input gradient as a forward conv of the
+    /// output gradient (kernel turned 180°, padding `k − 1 − pad`), and that kernel.
+    private let flippedGeometry: ConvGeometry?
+    private let packedFlipped: AlignedFloats
+    /// Pointwise layers wide enough for `F32WeightGradient.pointwisePacked`: one scratch per thread.
+    private let packsWeightGradient: Bool
+    private let threads: Int
+    private let scratchCount: Int
+    private let scratch: AlignedFloats
 
-    init(spec: LayerSpec, batch: Int, kernel: TrainableParameter, batchNorm: BatchNormTraining) {
+    init(spec: LayerSpec, batch: Int, threads: Int, kernel: TrainableParameter, batchNorm: BatchNormTraining) {
         self.spec = spec
         self.batch = batch
         self.kernel = kernel
@@ -35,6 +44,22 @@ final class ConvolutionTraining {
         z = AlignedFloats(zeros: outputs + 16)
         y = AlignedFloats(zeros: outputs + 16)
         zeroBias = AlignedFloats(zeros: roundUp16(max(cin, cout)))
+        self.threads = threads
+        if spec.kind == .depthwise && spec.stride == 1 {
+            let k = spec.kernel
+            flippedGeometry = ConvGeometry(inputHeight: oh, inputWidth: ow, inputChannels: cout,
+                                           outputHeight: h, outputWidth: w, outputChannels: cin,
+                                           kernelHeight: k, kernelWidth: k, strideHeight: 1, strideWidth: 1,
+                                           padTop: k - 1 - spec.padding.top, padLeft: k - 1 - spec.padding.left)
+            packedFlipped = AlignedFloats(zeros: k * k * roundUp16(cin))
+        } else {
+            flippedGeometry = nil
+            packedFlipped = AlignedFloats(zeros: 0)
+        }
+        packsWeightGradient = spec.kind == .pointwise && cin >= 128
+        scratchCount = packsWeightGradient
+            ? F32WeightGradient.packedScratchCount(cin: cin, panels: ((cout + 15) / 16 + threads - 1) / threads) : 0
+        scratch = AlignedFloats(zeros: threads * scratchCount + 16)
         switch spec.kind {
         case .pointwise:
             packed = AlignedFloats(zeros: roundUp16(cout) * cin)
@@ -62,12 +87,11 @@ final class ConvolutionTraining {
         let source = UnsafePointer(kernel.values.pointer)
         switch spec.kind {
         case .pointwise:
-            F32GEMM.pack(source, k: g.inputChannels, n: g.outputChannels, transposed: false, into: w)
-            let rows = outputRows, cin = g.inputChannels, cout = g.outputChannels
-            parallel(0..<(rows + F32GEMM.tileRows - 1) / F32GEMM.tileRows) { tiles in
-                F32GEMM.multiply(input: input, output: out, packedWeights: w, bias: bias, k: cin, n: cout,
-                                 clamp: .none, rows: tiles.lowerBound * F32GEMM.tileRows..<min(rows, tiles.upperBound * F32GEMM.tileRows),
-                                 panels: 0..<(cout + 15) / 16)
+            F32TrainingGEMM.pack(source, k: g.inputChannels, n: g.outputChannels, into: w)
+            let rows = outputRows, cin = g.inputChannels, cout = g.outputChannels, tile = F32TrainingGEMM.tileRows
+            parallel(0..<(rows + tile - 1) / tile) { tiles in
+                F32TrainingGEMM.multiply(input: input, output: out, packedWeights: w, k: cin, n: cout,
+                                         rows: tiles.lowerBound * tile..<min(rows, tiles.upperBound * tile))
             }
         case .depthwise:
             packChannels(source, taps: g.kernelHeight * g.kernelWidth, channels: g.inputChannels, into: w)
@@ -91,22 +115,33 @@ final class ConvolutionTraining {
     /// gradient of the layer's input there.
     func backward(_ input: UnsafePointer<Float>, outputGradient dy: UnsafeMutablePointer<Float>,
                   inputGradient dx: UnsafeMutablePointer<Float>?, parallel: ParallelFor) {
-        batchNorm.backward(x: z.pointer, y: y.pointer, dy: dy, dx: dy, rows: outputRows, parallel: parallel)
+        batchNorm.backward(x: z.pointer, dy: dy, dx: dy, rows: outputRows, parallel: parallel)
         let g = geometry, dz = UnsafePointer(dy), dw = kernel.gradients.pointer
         switch spec.kind {
         case .pointwise:
             let rows = outputRows, cin = g.inputChannels, cout = g.outputChannels
-            parallel(0..<(cout + 15) / 16) { panels in
-                F32WeightGradient.pointwise(input: input, outputGradient: dz, gradient: dw,
-                                            m: rows, cin: cin, cout: cout, panels: panels)
+            let panelCount = (cout + 15) / 16
+            if packsWeightGradient {
+                let threads = self.threads, scratch = self.scratch.pointer, size = scratchCount
+                parallel(0..<threads) { workers in
+                    for t in workers {
+                        F32WeightGradient.pointwisePacked(
+                            input: input, outputGradient: dz, gradient: dw, m: rows, cin: cin, cout: cout,
+                            panels: panelCount * t / threads..<panelCount * (t + 1) / threads, scratch: scratch + t * size)
+                    }
+                }
+            } else {
+                parallel(0..<panelCount) { panels in
+                    F32WeightGradient.pointwise(input: input, outputGradient: dz, gradient: dw,
+                                                m: rows, cin: cin, cout: cout, panels: panels)
+                }
             }
             guard let dx else { return }
-            let wt = packedTransposed.pointer, bias = zeroBias.pointer
-            F32GEMM.pack(UnsafePointer(kernel.values.pointer), k: cin, n: cout, transposed: true, into: wt)
-            parallel(0..<(rows + F32GEMM.tileRows - 1) / F32GEMM.tileRows) { tiles in
-                F32GEMM.multiply(input: dz, output: dx, packedWeights: wt, bias: bias, k: cout, n: cin,
-                                 clamp: .none, rows: tiles.lowerBound * F32GEMM.tileRows..<min(rows, tiles.upperBound * F32GEMM.tileRows),
-                                 panels: 0..<(cin + 15) / 16)
+            let wt = packedTransposed.pointer, tile = F32TrainingGEMM.tileRows
+            F32TrainingGEMM.packTransposed(UnsafePointer(kernel.values.pointer), k: cin, n: cout, into: wt)
+            parallel(0..<(rows + tile - 1) / tile) { tiles in
+                F32TrainingGEMM.multiply(input: dz, output: dx, packedWeights: wt, k: cout, n: cin,
+                                         rows: tiles.lowerBound * tile..<min(rows, tiles.upperBound * tile))
             }
         case .depthwise:
             let taps = g.kernelHeight * g.kernelWidth, c = g.inputChannels
@@ -114,10 +149,22 @@ final class ConvolutionTraining {
                 F32WeightGradient.depthwise(input: input, outputGradient: dz, partial: partial, geometry: g, rows: rows)
             }
             guard let dx else { return }
-            let w = UnsafePointer(packed.pointer)
-            parallel(0..<batch * g.inputHeight) { rows in
-                F32DepthwiseBackward.inputGradient(outputGradient: dz, weights: w, inputGradient: dx,
-                                                   geometry: g, inputRows: rows)
+            if let flipped = flippedGeometry {
+                // Stride 1: the input gradient is the forward conv of dz with the kernel turned
+                // 180°, which runs on the forward's tiled kernel.
+                let w = packedFlipped.pointer, bias = zeroBias.pointer
+                flipTaps(UnsafePointer(packed.pointer), height: g.kernelHeight, width: g.kernelWidth,
+                         channels: roundUp16(c), into: w)
+                parallel(0..<batch * flipped.outputHeight) { rows in
+                    F32Depthwise.channelsInLanes(input: dz, output: dx, weights: w, bias: bias,
+                                                 geometry: flipped, clamp: .none, rows: rows)
+                }
+            } else {
+                let w = UnsafePointer(packed.pointer)
+                parallel(0..<batch * g.inputHeight) { rows in
+                    F32DepthwiseBackward.inputGradient(outputGradient: dz, weights: w, inputGradient: dx,
+                                                       geometry: g, inputRows: rows)
+                }
             }
         default:
             precondition(dx == nil, "full convolutions train only as the first layer (the stem)")
@@ -145,6 +192,18 @@ final class ConvolutionTraining {
                 for index in 0..<chunks { sum += p[index * size + t * packedChannels + c] }
                 dw[t * channels + c] = sum
             }
+        }
+    }
+}
+
+/// Copies `[height][width][channels]` taps into `target` turned 180° (`target[ky][kx]` =
+/// `source[height − 1 − ky][width − 1 − kx]`).
+func flipTaps(_ source: UnsafePointer<Float>, height: Int, width: Int, channels: Int,
+              into target: UnsafeMutablePointer<Float>) {
+    for ky in 0..<height {
+        for kx in 0..<width {
+            (target + (ky * width + kx) * channels)
+                .update(from: source + ((height - 1 - ky) * width + width - 1 - kx) * channels, count: channels)
         }
     }
 }

@@ -52,7 +52,7 @@ public final class TrainingNetwork {
                     epsilon: Float(MobileNetV1.batchNormEpsilon), momentum: batchNormMomentum, rows: rows,
                     gamma: gamma, beta: beta, movingMean: model.weights[names.mean]!.scalars,
                     movingVariance: model.weights[names.variance]!.scalars)
-                layers.append(ConvolutionTraining(spec: spec, batch: batch, kernel: kernel, batchNorm: batchNorm))
+                layers.append(ConvolutionTraining(spec: spec, batch: batch, threads: parallel.threads, kernel: kernel, batchNorm: batchNorm))
             case .fullyConnected:
                 let kernel = parameter(spec.weightNames[0], .classifierKernel)
                 let bias = parameter(spec.weightNames[1], .bias)

@@ -25,18 +25,17 @@ This is tooling around the project only; nothing here is used by the Swift libra
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as _dt
-import importlib.metadata as _md
 import json
 import os
-import platform
 import shlex
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from bench_common import cpu_model, git_describe, version
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -303,38 +302,6 @@ def run_peer(engine, alpha, res, warmup, steps, log) -> dict:
     return {"error": f"exit code {rc}:\n{tail(log)}", "foreign_load": foreign}
 
 
-def cpu_model() -> str:
-    fields = {}
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if ":" in line:
-                k, v = (t.strip() for t in line.split(":", 1))
-                fields.setdefault(k, v)
-    if not fields:
-        return platform.processor() or "unknown"
-    extra = ", ".join(f"{k} {fields[k]}" for k in ("cpu family", "model", "stepping") if k in fields)
-    name = fields.get("model name", "unknown")
-    return f"{name} ({extra}), {os.cpu_count()} logical CPUs" if extra else name
-
-
-def version(pkg) -> str:
-    try:
-        return _md.version(pkg)
-    except _md.PackageNotFoundError:
-        return "not installed"
-
-
-def git_describe() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "Sources", "Package.swift"],
-                               cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        return head + (" + uncommitted changes under Sources/ or Package.swift" if dirty else "")
-    except OSError:
-        return "unknown"
-
-
 def render(results, args, meta) -> str:
     L = [f"# MobileNet v1 training throughput — {meta['date']}", ""]
     if args.quick:
@@ -450,7 +417,7 @@ def cmd_run(args) -> int:
     meta = {
         "date": now.strftime("%Y-%m-%d %H:%M"),
         "command": args.command or shlex.join([sys.argv[0]] + sys.argv[1:]),
-        "cpu": cpu_model(),
+        "cpu": f"{cpu_model()}, {os.cpu_count()} logical CPUs",
         "swift_build": args.swift_build or "swift build -c release",
         "git": git_describe(),
         "versions": {p: version(p) for p in VERSION_PACKAGES},

@@ -109,6 +109,15 @@ public final class InferenceSession {
         return try! Tensor(shape: [images] + shape, scalars: scalars)
     }
 
+    /// Multiply-adds below which a layer runs on the calling thread alone: handing half of a
+    /// couple of microseconds of work to another core costs about what it saves.
+    private static let parallelWork = 32_768
+
+    /// How many parts a layer of `work` multiply-adds is split into: one per thread (the
+    /// kernels stream their weights once per part, so more parts would cost memory traffic), or
+    /// one for small layers. Results do not depend on it.
+    private func parts(_ work: Int) -> Int { work < Self.parallelWork ? 1 : threads }
+
     /// Runs one step from buffer `source`; returns the buffer holding its output.
     private func execute(_ step: PackedStep, index: Int, images: Int, from source: Int) -> Int {
         let input = UnsafePointer(buffer(source))
@@ -117,18 +126,21 @@ public final class InferenceSession {
         switch step {
         case .convolution(let g, let weights, let bias, let clamp):
             let w = weights.pointer, b = bias.pointer
-            parallel(0..<(images * g.outputHeight)) { rows in
+            let rows = images * g.outputHeight
+            let work = rows * g.outputWidth * g.outputChannels * g.kernelHeight * g.kernelWidth * g.inputChannels
+            parallel(0..<rows, parts: parts(work)) { rows in
                 F32Convolution.direct(input: input, output: output, weights: w,
                                       bias: b, geometry: g, clamp: clamp, rows: rows)
             }
         case .pointwise(let cin, let cout, let weights, let bias, let clamp):
             let rows = images * shapes[index].dropLast().reduce(1, *)
-            let panels = (cout + 15) / 16
-            // Many rows: threads take row ranges. Few rows (deep layers, FC): threads take
-            // panel ranges, so each streams only its share of the weights.
-            let splitRows = rows >= 4 * F32GEMM.tileRows * threads
+            let panels = (cout + 15) / 16, tiles = (rows + F32GEMM.tileRows - 1) / F32GEMM.tileRows
+            // More rows than output channels: threads take row ranges (each streams all the
+            // weights past its rows). Fewer (deep layers, FC): threads take panel ranges, so each
+            // streams only its share of the weights past all the rows.
+            let splitRows = rows > cout && tiles >= threads
             let w = weights.pointer, b = bias.pointer
-            parallel(0..<(splitRows ? (rows + F32GEMM.tileRows - 1) / F32GEMM.tileRows : panels)) { part in
+            parallel(0..<(splitRows ? tiles : panels), parts: parts(rows * cin * cout)) { part in
                 let rowRange = splitRows
                     ? part.lowerBound * F32GEMM.tileRows..<min(rows, part.upperBound * F32GEMM.tileRows)
                     : 0..<rows
@@ -138,13 +150,17 @@ public final class InferenceSession {
             }
         case .depthwise(let g, let weights, let bias, let clamp):
             let w = weights.pointer, b = bias.pointer
-            parallel(0..<(images * g.outputHeight)) { rows in
+            let rows = images * g.outputHeight
+            let work = rows * g.outputWidth * g.outputChannels * g.kernelHeight * g.kernelWidth
+            parallel(0..<rows, parts: parts(work)) { rows in
                 F32Depthwise.channelsInLanes(input: input, output: output, weights: w,
                                              bias: b, geometry: g, clamp: clamp, rows: rows)
             }
         case .depthwiseMultiplier(let g, let multiplier, let weights, let bias, let clamp):
             let w = weights.pointer, b = bias.pointer
-            parallel(0..<(images * g.outputHeight)) { rows in
+            let rows = images * g.outputHeight
+            let work = rows * g.outputWidth * g.outputChannels * g.kernelHeight * g.kernelWidth
+            parallel(0..<rows, parts: parts(work)) { rows in
                 F32Depthwise.withMultiplier(input: input, output: output, weights: w,
                                             bias: b, multiplier: multiplier,
                                             geometry: g, clamp: clamp, rows: rows)

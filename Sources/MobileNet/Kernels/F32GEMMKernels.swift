@@ -36,6 +36,10 @@ enum F32GEMM {
     }
 
     /// Rows `rows` × panels `panels` of the product (both ranges in units of rows and panels).
+    /// Kept out of line (as are the other kernels' entry points): inlined into a large caller,
+    /// the SIL inliner's caller-size limit left `load16`'s `loadUnaligned` as a call per vector,
+    /// with every accumulator spilled around it (seen in the assembly: 2-3× slower).
+    @inline(never)
     static func multiply(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         packedWeights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
@@ -49,31 +53,40 @@ enum F32GEMM {
         while chunkStart < rows.upperBound {
             let chunkEnd = min(rows.upperBound, chunkStart + chunk)
             for panel in panels {
-                let w = packedWeights + panel * k * 16
                 let b = load16(bias + panel * 16)
                 let columns = min(16, n - panel * 16)
+                let out = output + panel * 16
+                let w = packedWeights + panel * k * 16
                 var m = chunkStart
                 while m + tileRows <= chunkEnd {
-                    tile6x16(input + m * k, k: k, w, b, output + m * n + panel * 16, n, columns, lower, upper)
+                    tile6x16(input + m * k, k: k, w, b, out + m * n, n, columns, lower, upper, rows: tileRows)
                     m += tileRows
                 }
-                while m < chunkEnd {
-                    tile1x16(input + m * k, k: k, w, b, output + m * n + panel * 16, columns, lower, upper)
-                    m += 1
+                // The rows left over (the same rows for any split: ranges and chunks start at
+                // multiples of six): one row by itself, 2 to 5 as a six-row tile that repeats its
+                // last row, which costs one tile instead of a latency-bound pass per row.
+                if chunkEnd - m == 1 {
+                    tile1x16(input + m * k, k: k, w, b, out + m * n, columns, lower, upper)
+                } else if m < chunkEnd {
+                    tile6x16(input + m * k, k: k, w, b, out + m * n, n, columns, lower, upper, rows: chunkEnd - m)
                 }
             }
             chunkStart = chunkEnd
         }
     }
 
+    /// A 6 × 16 tile: `rows` (1...6) rows of `a` times a panel, plus `bias`, clamped.
     @inline(__always)
     private static func tile6x16(
         _ a: UnsafePointer<Float>, k: Int, _ w: UnsafePointer<Float>, _ bias: SIMD16<Float>,
         _ out: UnsafeMutablePointer<Float>, _ ldo: Int, _ columns: Int,
-        _ lower: SIMD16<Float>, _ upper: SIMD16<Float>
+        _ lower: SIMD16<Float>, _ upper: SIMD16<Float>, rows: Int
     ) {
+        // Rows past `rows` read the last valid row again and are not stored.
+        let r1 = min(1, rows - 1), r2 = min(2, rows - 1), r3 = min(3, rows - 1)
+        let r4 = min(4, rows - 1), r5 = min(5, rows - 1)
         var c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias
-        let a0 = a, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k, a4 = a3 + k, a5 = a4 + k
+        let a0 = a, a1 = a + r1 * k, a2 = a + r2 * k, a3 = a + r3 * k, a4 = a + r4 * k, a5 = a + r5 * k
         var wk = w
         for kk in 0..<k {
             let wv = load16(wk)
@@ -85,26 +98,39 @@ enum F32GEMM {
             c5 = multiplyAdd(c5, SIMD16(repeating: a5[kk]), wv)
             wk += 16
         }
-        store16(clamp16(c0, lower, upper), out, count: columns)
-        store16(clamp16(c1, lower, upper), out + ldo, count: columns)
-        store16(clamp16(c2, lower, upper), out + 2 * ldo, count: columns)
-        store16(clamp16(c3, lower, upper), out + 3 * ldo, count: columns)
-        store16(clamp16(c4, lower, upper), out + 4 * ldo, count: columns)
-        store16(clamp16(c5, lower, upper), out + 5 * ldo, count: columns)
+        storeLanes16(clamp16(c0, lower, upper), out, count: columns)
+        if rows > 1 { storeLanes16(clamp16(c1, lower, upper), out + ldo, count: columns) }
+        if rows > 2 { storeLanes16(clamp16(c2, lower, upper), out + 2 * ldo, count: columns) }
+        if rows > 3 { storeLanes16(clamp16(c3, lower, upper), out + 3 * ldo, count: columns) }
+        if rows > 4 { storeLanes16(clamp16(c4, lower, upper), out + 4 * ldo, count: columns) }
+        if rows > 5 { storeLanes16(clamp16(c5, lower, upper), out + 5 * ldo, count: columns) }
     }
 
+    /// One row × 16: `a` times a panel, plus `bias`, clamped.
     @inline(__always)
     private static func tile1x16(
         _ a: UnsafePointer<Float>, k: Int, _ w: UnsafePointer<Float>, _ bias: SIMD16<Float>,
         _ out: UnsafeMutablePointer<Float>, _ columns: Int,
         _ lower: SIMD16<Float>, _ upper: SIMD16<Float>
     ) {
-        var c = bias
+        // Four partial sums over k mod 4 (then one over the last k % 4), added at the end: one
+        // chain of dependent FMAs would wait on the FMA latency at every k.
+        var c0 = bias, c1 = SIMD16<Float>(), c2 = SIMD16<Float>(), c3 = SIMD16<Float>()
         var wk = w
-        for kk in 0..<k {
-            c = multiplyAdd(c, SIMD16(repeating: a[kk]), load16(wk))
-            wk += 16
+        var kk = 0
+        while kk + 4 <= k {
+            c0 = multiplyAdd(c0, SIMD16(repeating: a[kk]), load16(wk))
+            c1 = multiplyAdd(c1, SIMD16(repeating: a[kk + 1]), load16(wk + 16))
+            c2 = multiplyAdd(c2, SIMD16(repeating: a[kk + 2]), load16(wk + 32))
+            c3 = multiplyAdd(c3, SIMD16(repeating: a[kk + 3]), load16(wk + 48))
+            wk += 64
+            kk += 4
         }
-        store16(clamp16(c, lower, upper), out, count: columns)
+        while kk < k {
+            c0 = multiplyAdd(c0, SIMD16(repeating: a[kk]), load16(wk))
+            wk += 16
+            kk += 1
+        }
+        storeLanes16(clamp16((c0 + c1) + (c2 + c3), lower, upper), out, count: columns)
     }
 }

@@ -27,6 +27,12 @@ import MobileNet
         // wide enough for the six-pixel interior tiles, with clipped edges on both sides
         (1, 9, 20, 17, 33, 3, 1, 1, 1, 1, 1), (2, 10, 31, 3, 40, 3, 2, 0, 0, 1, 1),
         (1, 5, 29, 4, 16, 5, 2, 2, 2, 2, 2),
+        // an α=0.25 stem (8 outputs) wide enough for the 12-pixel tile, and an input narrower
+        // than the kernel
+        (1, 9, 30, 3, 8, 3, 2, 0, 0, 1, 1), (2, 2, 2, 3, 8, 3, 2, 0, 0, 1, 1),
+        // pointwise with 1 to 5 rows left over from the 6-row tiles
+        (1, 1, 7, 24, 40, 1, 1, 0, 0, 0, 0), (1, 1, 11, 24, 40, 1, 1, 0, 0, 0, 0),
+        (2, 1, 4, 33, 17, 1, 1, 0, 0, 0, 0),
     ])
     func convolutionMatchesNaive(_ c: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)) throws {
         let (n, h, w, cin, cout, k, s, pt, pl, pb, pr) = c
@@ -54,6 +60,9 @@ import MobileNet
         (2, 9, 7, 3, 2, 1, 1, 1, 1, 1), (1, 10, 6, 5, 3, 2, 1, 1, 1, 1),
         (1, 3, 3, 33, 1, 2, 1, 1, 1, 1), (1, 4, 4, 1, 1, 1, 0, 0, 0, 0),
         (2, 6, 23, 40, 1, 1, 1, 1, 1, 1), (1, 9, 21, 7, 1, 2, 0, 0, 1, 1),
+        // 8 channels at stride 1 (two pixels per vector), 64+ channels with clipped edges, and an
+        // input narrower than the kernel
+        (2, 7, 13, 8, 1, 1, 1, 1, 1, 1), (1, 6, 9, 72, 1, 1, 1, 1, 1, 1), (1, 2, 2, 24, 1, 2, 0, 0, 1, 1),
     ])
     func depthwiseMatchesNaive(_ c: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int)) throws {
         let (n, h, w, ch, m, s, pt, pl, pb, pr) = c

@@ -107,7 +107,7 @@ enum F32Convolution {
                             }
                         }
                     }
-                    storeLanes16(clamp16(acc, lower, upper), out + block, count: min(16, cout - block))
+                    store16(clamp16(acc, lower, upper), out + block, count: min(16, cout - block))
                     block += 16
                 }
             }
@@ -187,11 +187,11 @@ enum F32Convolution {
             }
         }
         let cout = g.outputChannels
-        storeLanes16(clamp16(c0, lower, upper), output, count: columns)
-        if pixels > 1 { storeLanes16(clamp16(c1, lower, upper), output + cout, count: columns) }
-        if pixels > 2 { storeLanes16(clamp16(c2, lower, upper), output + 2 * cout, count: columns) }
-        if pixels > 3 { storeLanes16(clamp16(c3, lower, upper), output + 3 * cout, count: columns) }
-        if pixels > 4 { storeLanes16(clamp16(c4, lower, upper), output + 4 * cout, count: columns) }
-        if pixels > 5 { storeLanes16(clamp16(c5, lower, upper), output + 5 * cout, count: columns) }
+        store16(clamp16(c0, lower, upper), output, count: columns)
+        if pixels > 1 { store16(clamp16(c1, lower, upper), output + cout, count: columns) }
+        if pixels > 2 { store16(clamp16(c2, lower, upper), output + 2 * cout, count: columns) }
+        if pixels > 3 { store16(clamp16(c3, lower, upper), output + 3 * cout, count: columns) }
+        if pixels > 4 { store16(clamp16(c4, lower, upper), output + 4 * cout, count: columns) }
+        if pixels > 5 { store16(clamp16(c5, lower, upper), output + 5 * cout, count: columns) }
     }
 }

@@ -101,7 +101,7 @@ enum F32Depthwise {
                         acc = multiplyAdd(acc, load16(inRow + kx * c), load16(wRow + kx * cPacked))
                     }
                 }
-                storeLanes16(clamp16(acc, lower, upper), out + block, count: min(16, c - block))
+                store16(clamp16(acc, lower, upper), out + block, count: min(16, c - block))
                 block += 16
             }
         }
@@ -183,10 +183,10 @@ enum F32Depthwise {
                 w += cPacked &* 3
             }
             let out = output + ox * c + block, count = min(16, c - block)
-            storeLanes16(clamp16(a0, lower, upper), out, count: count)
-            if pixels > 1 { storeLanes16(clamp16(a1, lower, upper), out + c, count: count) }
-            if pixels > 2 { storeLanes16(clamp16(a2, lower, upper), out + 2 * c, count: count) }
-            if pixels > 3 { storeLanes16(clamp16(a3, lower, upper), out + 3 * c, count: count) }
+            store16(clamp16(a0, lower, upper), out, count: count)
+            if pixels > 1 { store16(clamp16(a1, lower, upper), out + c, count: count) }
+            if pixels > 2 { store16(clamp16(a2, lower, upper), out + 2 * c, count: count) }
+            if pixels > 3 { store16(clamp16(a3, lower, upper), out + 3 * c, count: count) }
             block += 16
         }
     }

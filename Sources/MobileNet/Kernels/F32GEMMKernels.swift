@@ -98,12 +98,12 @@ enum F32GEMM {
             c5 = multiplyAdd(c5, SIMD16(repeating: a5[kk]), wv)
             wk += 16
         }
-        storeLanes16(clamp16(c0, lower, upper), out, count: columns)
-        if rows > 1 { storeLanes16(clamp16(c1, lower, upper), out + ldo, count: columns) }
-        if rows > 2 { storeLanes16(clamp16(c2, lower, upper), out + 2 * ldo, count: columns) }
-        if rows > 3 { storeLanes16(clamp16(c3, lower, upper), out + 3 * ldo, count: columns) }
-        if rows > 4 { storeLanes16(clamp16(c4, lower, upper), out + 4 * ldo, count: columns) }
-        if rows > 5 { storeLanes16(clamp16(c5, lower, upper), out + 5 * ldo, count: columns) }
+        store16(clamp16(c0, lower, upper), out, count: columns)
+        if rows > 1 { store16(clamp16(c1, lower, upper), out + ldo, count: columns) }
+        if rows > 2 { store16(clamp16(c2, lower, upper), out + 2 * ldo, count: columns) }
+        if rows > 3 { store16(clamp16(c3, lower, upper), out + 3 * ldo, count: columns) }
+        if rows > 4 { store16(clamp16(c4, lower, upper), out + 4 * ldo, count: columns) }
+        if rows > 5 { store16(clamp16(c5, lower, upper), out + 5 * ldo, count: columns) }
     }
 
     /// One row × 16: `a` times a panel, plus `bias`, clamped.
@@ -131,6 +131,6 @@ enum F32GEMM {
             wk += 16
             kk += 1
         }
-        storeLanes16(clamp16((c0 + c1) + (c2 + c3), lower, upper), out, count: columns)
+        store16(clamp16((c0 + c1) + (c2 + c3), lower, upper), out, count: columns)
     }
 }

@@ -9,20 +9,24 @@ func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
 }
 
-/// Stores the first `count` lanes of `value` (count ≤ 16). A partial store goes through a
-/// whole-vector store to a temporary and a copy: with a lane-by-lane loop LLVM sinks the lane
-/// computations into it and scalarises the kernels feeding it (seen in the assembly).
+/// Stores the first `count` lanes of `value` (count ≤ 16). A partial store copies the lanes
+/// from the vector's own stack slot: with a lane-by-lane loop LLVM sinks the lane computations
+/// into it and scalarises the kernels feeding it, and passing the vector by value to an
+/// out-of-line copy made it split the clamp feeding the store into 128-bit pieces on the
+/// full-vector path too (`vextractf128` + `vblendvps xmm` instead of one `vmaxps`/`vminps`;
+/// seen in the depthwise kernel, where the epilogue then cost as much as the nine taps).
 @inline(__always)
 func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
     if count == 16 { store16(value, pointer); return }
-    partialStore16(value, pointer, count: count)
+    var lanes = value
+    withUnsafeBytes(of: &lanes) { UnsafeMutableRawPointer(pointer).copyMemory(from: $0.baseAddress!, byteCount: count * 4) }
 }
 
-@inline(never)
-func partialStore16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>, count: Int) {
-    withUnsafeBytes(of: value) { lanes in
-        UnsafeMutableRawPointer(pointer).copyMemory(from: lanes.baseAddress!, byteCount: count * 4)
-    }
+/// Loads eight floats (unaligned): half of a vector, for the kernels that put two pixels of
+/// eight channels in one SIMD16.
+@inline(__always)
+func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
 }
 
 /// Clamps every lane. Written with `replace(with:where:)`, which lowers to compare + blend;

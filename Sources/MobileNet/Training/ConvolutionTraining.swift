@@ -87,11 +87,12 @@ final class ConvolutionTraining {
         let source = UnsafePointer(kernel.values.pointer)
         switch spec.kind {
         case .pointwise:
-            F32TrainingGEMM.pack(source, k: g.inputChannels, n: g.outputChannels, into: w)
-            let rows = outputRows, cin = g.inputChannels, cout = g.outputChannels, tile = F32TrainingGEMM.tileRows
+            F32GEMM.pack(source, k: g.inputChannels, n: g.outputChannels, transposed: false, into: w)
+            let rows = outputRows, cin = g.inputChannels, cout = g.outputChannels, tile = F32GEMM.tileRows
             parallel(0..<(rows + tile - 1) / tile) { tiles in
-                F32TrainingGEMM.multiply(input: input, output: out, packedWeights: w, k: cin, n: cout,
-                                         rows: tiles.lowerBound * tile..<min(rows, tiles.upperBound * tile))
+                F32GEMM.multiply(input: input, output: out, packedWeights: w, bias: bias, k: cin, n: cout, clamp: .none,
+                                 rows: tiles.lowerBound * tile..<min(rows, tiles.upperBound * tile),
+                                 panels: 0..<(cout + 15) / 16)
             }
         case .depthwise:
             packChannels(source, taps: g.kernelHeight * g.kernelWidth, channels: g.inputChannels, into: w)
@@ -137,11 +138,12 @@ final class ConvolutionTraining {
                 }
             }
             guard let dx else { return }
-            let wt = packedTransposed.pointer, tile = F32TrainingGEMM.tileRows
-            F32TrainingGEMM.packTransposed(UnsafePointer(kernel.values.pointer), k: cin, n: cout, into: wt)
+            let wt = packedTransposed.pointer, tile = F32GEMM.tileRows, bias = zeroBias.pointer
+            F32GEMM.pack(UnsafePointer(kernel.values.pointer), k: cin, n: cout, transposed: true, into: wt)
             parallel(0..<(rows + tile - 1) / tile) { tiles in
-                F32TrainingGEMM.multiply(input: dz, output: dx, packedWeights: wt, k: cout, n: cin,
-                                         rows: tiles.lowerBound * tile..<min(rows, tiles.upperBound * tile))
+                F32GEMM.multiply(input: dz, output: dx, packedWeights: wt, bias: bias, k: cout, n: cin, clamp: .none,
+                                 rows: tiles.lowerBound * tile..<min(rows, tiles.upperBound * tile),
+                                 panels: 0..<(cin + 15) / 16)
             }
         case .depthwise:
             let taps = g.kernelHeight * g.kernelWidth, c = g.inputChannels

@@ -40,17 +40,19 @@ struct LoadedSession {
             loaded = .float(try InferenceGraph(MobileNetModel.random(architecture, seed: 1)))
             name = "mobilenet_v1_\(alpha)_\(resolution) (random weights)"
         }
-        switch loaded {
+        // `consume`: the session must hold the only reference to the graph, or the weights it
+        // frees as it packs them would stay alive here (two copies of them at the peak).
+        switch consume loaded {
         case .float(let graph):
             operationNames = graph.operations.map(\.name)
             multiplyAdds = graph.multiplyAdds()
             outputShapes = try graph.shapes()
-            engine = .float(try InferenceSession(graph: graph, batch: batch, threads: threads))
+            engine = .float(try InferenceSession(graph: consume graph, batch: batch, threads: threads))
         case .int8(let graph):
             operationNames = graph.operations.map(\.name)
             multiplyAdds = graph.multiplyAdds()
             outputShapes = try graph.shapes()
-            engine = .int8(try QuantizedSession(graph: graph, batch: batch, threads: threads))
+            engine = .int8(try QuantizedSession(graph: consume graph, batch: batch, threads: threads))
         }
     }
 

@@ -19,7 +19,10 @@ public enum ModelLoader {
     public static func load(contentsOf url: URL) throws -> LoadedModel {
         let bytes = try readFileBytes(url, what: "model")
         if isTFLite(bytes, url) {
-            return try lower(TFLiteModel(bytes: bytes))
+            // Parsed, the file's bytes go before the model is lowered: at most two copies of
+            // the weights are alive at once.
+            let model = try TFLiteModel(bytes: consume bytes)
+            return try lower(model)
         }
         return .float(try graph(bytes: bytes, url: url))
     }

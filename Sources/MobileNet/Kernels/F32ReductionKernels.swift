@@ -65,23 +65,69 @@ enum F32Head {
         }
     }
 
-    /// Softmax with temperature `beta` over each row of `width` values (max-subtracted).
+    /// Softmax with temperature `beta` over each row of `width` values (max-subtracted), sixteen
+    /// lanes at a time: the maximum and the sum as sixteen partial results, the exponentials
+    /// by `exp16` (within 2 ulp of `expf`; a scalar `expf` per value cost 7 µs for 1,000 classes,
+    /// 1.3% of the α = 0.25, 128 model).
     static func softmax(
         input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
         rows: Int, width: Int, beta: Float
     ) {
+        let full = width / 16 * 16
         for row in 0..<rows {
             let x = input + row * width, y = output + row * width
-            var largest = -Float.infinity
-            for i in 0..<width { largest = max(largest, x[i]) }
-            var sum: Float = 0
-            for i in 0..<width {
-                let e = expf((x[i] - largest) * beta)
-                y[i] = e
-                sum += e
+            var largest16 = SIMD16<Float>(repeating: -.infinity)
+            var i = 0
+            while i < full {
+                let v = load16(x + i)
+                largest16.replace(with: v, where: v .> largest16)
+                i += 16
+            }
+            var largest = largest16.max()
+            for j in full..<width { largest = max(largest, x[j]) }
+            let shift = SIMD16<Float>(repeating: largest), scale = SIMD16<Float>(repeating: beta)
+            var sum16 = SIMD16<Float>()
+            i = 0
+            while i < full {
+                let e = exp16((load16(x + i) - shift) * scale)
+                store16(e, y + i)
+                sum16 += e
+                i += 16
+            }
+            var sum = sum16.sum()
+            for j in full..<width {
+                y[j] = expf((x[j] - largest) * beta)
+                sum += y[j]
             }
             let inverse = 1 / sum
-            for i in 0..<width { y[i] *= inverse }
+            for j in 0..<width { y[j] *= inverse }
         }
+    }
+
+    /// `e^x` for x ≤ 0 (softmax arguments; below −87.3 it returns 0): x = n·ln 2 + r with
+    /// |r| ≤ ln 2 / 2, a degree-6 polynomial for e^r (Cephes' `expf` coefficients) and 2^n built
+    /// in the exponent bits. n comes from adding 1.5·2^23, which rounds to an integer in the
+    /// low mantissa bits; no lane-by-lane conversion.
+    @inline(__always)
+    static func exp16(_ x: SIMD16<Float>) -> SIMD16<Float> {
+        let magic = SIMD16<Float>(repeating: 12_582_912)  // 1.5 · 2^23
+        var clipped = x
+        clipped.replace(with: SIMD16(repeating: -87.3), where: x .< -87.3)
+        let shifted = clipped * 1.442_695_04 + magic
+        let n = shifted - magic
+        var r = multiplyAdd(clipped, n, SIMD16(repeating: -0.693_359_375))
+        r = multiplyAdd(r, n, SIMD16(repeating: 2.121_944_4e-4))
+        var p = SIMD16<Float>(repeating: 1.987_569_1e-4)
+        p = multiplyAdd(SIMD16(repeating: 1.398_199_9e-3), p, r)
+        p = multiplyAdd(SIMD16(repeating: 8.333_452e-3), p, r)
+        p = multiplyAdd(SIMD16(repeating: 4.166_579_6e-2), p, r)
+        p = multiplyAdd(SIMD16(repeating: 1.666_666_5e-1), p, r)
+        p = multiplyAdd(SIMD16(repeating: 0.5), p, r)
+        let er = multiplyAdd(r + 1, p, r * r)
+        // 2^n: n + 127 in the exponent field (n ≥ −126 after the clip).
+        let bits = (unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000 &+ 127) &<< 23
+        var result = er * unsafeBitCast(bits, to: SIMD16<Float>.self)
+        result.replace(with: SIMD16(), where: x .< -87.3)
+        return result
     }
 }

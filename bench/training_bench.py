@@ -10,7 +10,7 @@ configuration (alpha, input size; batch 128, 2 threads, 10 classes):
   cross-entropy; `train_on_batch` per step; intra-op threads = 2, inter-op threads = 1;
   oneDNN kernels on (TF_ENABLE_ONEDNN_OPTS=1, see worker_env).
 - PyTorch: the same network as an nn.Module (the Keras layer list, TF "SAME" padding made
-  explicit, ReLU6, batch norm eps 1e-3), eager, float32 NCHW, SGD (momentum 0.9, Nesterov),
+  explicit, ReLU6, batch norm eps 1e-3), eager, float32 channels_last, SGD (momentum 0.9, Nesterov),
   cross-entropy on the logits; torch.set_num_threads(2), one inter-op thread.
 - Ours: `mobilenet train-bench --alpha A --resolution R --batch 128 --threads 2 --steps N
   --json`, which prints one JSON object with its median step time.
@@ -198,7 +198,10 @@ def run_torch(alpha, res, batch, threads, warmup, steps) -> dict:
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=0.9, nesterov=True)
     loss_fn = nn.CrossEntropyLoss()
     x, y = synthetic_batch(batch, res)
-    x = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()   # NHWC -> NCHW
+    # channels_last (NHWC in memory): oneDNN's preferred layout for convolutions on the CPU,
+    # 1.3x faster here than the default NCHW for this network.
+    model = model.to(memory_format=torch.channels_last)
+    x = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(memory_format=torch.channels_last)
     y = torch.from_numpy(y)
 
     def step():
@@ -214,7 +217,7 @@ def run_torch(alpha, res, batch, threads, warmup, steps) -> dict:
         b.numel() for name, b in model.named_buffers() if not name.endswith("num_batches_tracked"))
     return {"times_ms": times, "first_step_ms": first, "parameters": int(parameters),
             "features": features, "loss": step(),
-            "details": f"torch {torch.__version__}, NCHW, MKLDNN {torch.backends.mkldnn.is_available()}"}
+            "details": f"torch {torch.__version__}, channels_last, MKLDNN {torch.backends.mkldnn.is_available()}"}
 
 
 def cmd_worker(args) -> int:

@@ -507,14 +507,16 @@ fileprivate struct SplitMix64: RandomNumberGenerator {
 
     /// Positions of the flatbuffer's structure: every byte outside the buffers' data.
     static func structuralPositions(_ bytes: [UInt8]) throws -> [Int] {
-        let r = FlatBufferReader(bytes: bytes, format: "tflite")
-        var inData = [Bool](repeating: false, count: bytes.count)
-        for buffer in try r.tableVector(try r.root(), 4, "buffers") ?? [] {
-            if let v = try r.vector(buffer, 0, elementSize: 1, "data") {
-                for i in v.start..<(v.start + v.count) { inData[i] = true }
+        try bytes.withUnsafeBytes { raw in
+            let r = FlatBufferReader(bytes: raw, format: "tflite")
+            var inData = [Bool](repeating: false, count: bytes.count)
+            for buffer in try r.tableVector(try r.root(), 4, "buffers") ?? [] {
+                if let v = try r.vector(buffer, 0, elementSize: 1, "data") {
+                    for i in v.start..<(v.start + v.count) { inData[i] = true }
+                }
             }
+            return inData.indices.filter { !inData[$0] }
         }
-        return inData.indices.filter { !inData[$0] }
     }
 
     @Test(.enabled(if: SharedData.required)) func randomCorruptionsParseOrThrow() throws {

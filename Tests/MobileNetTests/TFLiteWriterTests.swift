@@ -76,15 +76,17 @@ import Testing
         b.add(0, list)
         let bytes = try b.finish(root: b.endTable(), identifier: "TFL3")
 
-        let reader = FlatBufferReader(bytes: bytes, format: "test")
-        let elements = try #require(try reader.tableVector(try reader.root(), 0, "list"))
-        #expect(elements.count == 3)
-        #expect(Set(elements.map(\.vtable)).count == 1)
-        for (i, table) in elements.enumerated() {
-            let vector = try #require(try reader.vector(table, 0, elementSize: 1, "data"))
-            #expect(vector.start % 16 == 0)
-            #expect(try reader.byteVector(table, 0, "data") == [UInt8](repeating: UInt8(i + 1), count: 5 + i))
-            #expect(try reader.float32(table, 1, default: 0, "f") == Float(i) + 0.5)
+        try bytes.withUnsafeBytes { raw in
+            let reader = FlatBufferReader(bytes: raw, format: "test")
+            let elements = try #require(try reader.tableVector(try reader.root(), 0, "list"))
+            #expect(elements.count == 3)
+            #expect(Set(elements.map(\.vtable)).count == 1)
+            for (i, table) in elements.enumerated() {
+                let vector = try #require(try reader.vector(table, 0, elementSize: 1, "data"))
+                #expect(vector.start % 16 == 0)
+                #expect(try reader.byteVector(table, 0, "data") == [UInt8](repeating: UInt8(i + 1), count: 5 + i))
+                #expect(try reader.float32(table, 1, default: 0, "f") == Float(i) + 0.5)
+            }
         }
         #expect(bytes.count % 16 == 0)
     }
@@ -164,20 +166,24 @@ import Testing
 
         // The union types as stored: ADD/MUL/SUB/DIV differ, empty tables for PAD/QUANTIZE/
         // DEQUANTIZE, none for RELU6 and the RESHAPE that reads its shape from an input.
-        let r = FlatBufferReader(bytes: bytes, format: "tflite")
-        let subgraph = try #require(try r.tableVector(try r.root(), 2, "subgraphs")?.first)
-        let stored = try #require(try r.tableVector(subgraph, 3, "operators"))
-        let types = try stored.map { Int(try r.uint8($0, 3, default: 0, "type")) }
+        let types = try bytes.withUnsafeBytes { raw in
+            let r = FlatBufferReader(bytes: raw, format: "tflite")
+            let subgraph = try #require(try r.tableVector(try r.root(), 2, "subgraphs")?.first)
+            let stored = try #require(try r.tableVector(subgraph, 3, "operators"))
+            return try stored.map { Int(try r.uint8($0, 3, default: 0, "type")) }
+        }
         #expect(types == [1, 2, 5, 5, 8, 9, 10, 11, 21, 28, 29, 17, 0, 27, 30, 32, 59, 75, 22, 89, 38, 0])
     }
 
     @Test func operatorCodesAboveTheDeprecatedByteKeepBothFields() throws {
         let gelu = TFLiteOperator(op: .gelu, inputs: [0], outputs: [3])
         let bytes = try Self.model(operators: [gelu]).serialized()
-        let r = FlatBufferReader(bytes: bytes, format: "tflite")
-        let code = try #require(try r.tableVector(try r.root(), 1, "operator_codes")?.first)
-        #expect(try r.int8(code, 0, default: 0, "deprecated_builtin_code") == 127)
-        #expect(try r.int32(code, 3, default: 0, "builtin_code") == 150)
+        try bytes.withUnsafeBytes { raw in
+            let r = FlatBufferReader(bytes: raw, format: "tflite")
+            let code = try #require(try r.tableVector(try r.root(), 1, "operator_codes")?.first)
+            #expect(try r.int8(code, 0, default: 0, "deprecated_builtin_code") == 127)
+            #expect(try r.int32(code, 3, default: 0, "builtin_code") == 150)
+        }
         #expect(try TFLiteModel(bytes: bytes).mainSubgraph.operators[0].op == .gelu)
     }
 

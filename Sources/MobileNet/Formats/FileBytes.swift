@@ -58,6 +58,55 @@ func readFileBytes(_ url: URL, what: String) throws -> [UInt8] {
     return bytes
 }
 
+/// A file mapped read-only into memory, for a parser that copies out what it keeps: `release`
+/// hands the pages of a range it has copied back to the system, so a large model's weights are
+/// never resident twice while it is parsed.
+final class MappedFile {
+    let bytes: UnsafeRawBufferPointer
+
+    /// Maps the file at `url`; `what` names the kind of file in the one-line error.
+    init(_ url: URL, what: String) throws {
+        let path = url.path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT || code == ENOTDIR { throw MobileNetError.io("no such file: \(path)") }
+            throw MobileNetError.io("cannot read \(what) \(path): \(systemReason(code))")
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { throw MobileNetError.io("cannot read \(what) \(path): \(systemReason(errno))") }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            let reason = (status.st_mode & S_IFMT) == S_IFDIR ? systemReason(EISDIR) : "not a regular file"
+            throw MobileNetError.io("cannot read \(what) \(path): \(reason)")
+        }
+        let size = Int(status.st_size)
+        guard size > 0 else {
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let address, address != UnsafeMutableRawPointer(bitPattern: -1) else {
+            throw MobileNetError.io("cannot read \(what) \(path): \(systemReason(errno))")
+        }
+        bytes = UnsafeRawBufferPointer(start: address, count: size)
+    }
+
+    /// Drops the whole pages inside `range` from memory (a later read maps them in again from
+    /// the file).
+    func release(_ range: Range<Int>) {
+        guard let base = bytes.baseAddress else { return }
+        let page = Int(getpagesize())
+        let first = (range.lowerBound + page - 1) / page * page, last = range.upperBound / page * page
+        guard last > first else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base + first), last - first, MADV_DONTNEED)
+    }
+
+    deinit {
+        if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) }
+    }
+}
+
 /// Creates or truncates the file at `path` and writes `bytes` to it; throws the system's
 /// reason as a string.
 func writeFileBytes(_ bytes: [UInt8], toPath path: String) throws(FileWriteError) {

@@ -30,13 +30,13 @@ public struct ModelFile: Sendable {
             self.weights = weights
             return
         }
-        let bytes = try readFileBytes(url, what: "model")
-        guard ModelLoader.isTFLite(bytes, url) else {
+        let file = try MappedFile(url, what: "model")
+        guard ModelLoader.isTFLite(file.bytes, url) else {
             throw MobileNetError.unsupported("\(url.lastPathComponent) is neither a .tflite nor a .safetensors model")
         }
-        let tflite = try TFLiteModel(bytes: bytes)
-        model = try ModelLoader.lower(tflite)
+        let tflite = try TFLiteModel(mapped: file)
         let usage = try ModelUsage(metadataOf: tflite, source: url.lastPathComponent)
+        model = try ModelLoader.lower(tflite)
         classNames = usage?.classNames
         preprocessing = usage?.preprocessing
         normalization = usage?.preprocessing?.normalization

@@ -17,37 +17,39 @@ public enum ModelLoader {
     /// The model at `url`, lowered for the engine its arithmetic needs (int8 `.tflite` files to a
     /// `QuantizedGraph`, everything else to an `InferenceGraph`).
     public static func load(contentsOf url: URL) throws -> LoadedModel {
-        let bytes = try readFileBytes(url, what: "model")
-        if isTFLite(bytes, url) {
-            // Parsed, the file's bytes go before the model is lowered: at most two copies of
-            // the weights are alive at once.
-            let model = try TFLiteModel(bytes: consume bytes)
-            return try lower(model)
+        let file = try MappedFile(url, what: "model")
+        if isTFLite(file.bytes, url) {
+            return try lower(TFLiteModel(mapped: file))
         }
-        return .float(try graph(bytes: bytes, url: url))
+        return .float(try safeTensorsGraph(bytes: Array(file.bytes), url: url))
     }
 
     /// The inference graph of the model at `url`; one-line errors for missing, unknown or malformed files.
     public static func graph(contentsOf url: URL) throws -> InferenceGraph {
-        try graph(bytes: readFileBytes(url, what: "model"), url: url)
+        let file = try MappedFile(url, what: "model")
+        if isTFLite(file.bytes, url) {
+            return try InferenceGraph(TFLiteModel(mapped: file))
+        }
+        return try safeTensorsGraph(bytes: Array(file.bytes), url: url)
     }
 
-    /// `model` lowered for the engine its arithmetic needs.
-    static func lower(_ model: TFLiteModel) throws -> LoadedModel {
-        model.isQuantized ? .int8(try QuantizedGraph(model)) : .float(try InferenceGraph(model))
+    /// `model` lowered for the engine its arithmetic needs. Taken (`consuming`) so that the
+    /// float lowering frees each weight's bytes once converted: with the mapped parse, a
+    /// model's weights are resident about once from file to packed session.
+    static func lower(_ model: consuming TFLiteModel) throws -> LoadedModel {
+        if model.isQuantized { return .int8(try QuantizedGraph(model)) }
+        return .float(try InferenceGraph(consume model))
     }
 
-    static func isTFLite(_ bytes: [UInt8], _ url: URL) -> Bool {
+    static func isTFLite(_ bytes: UnsafeRawBufferPointer, _ url: URL) -> Bool {
         bytes.count >= 8 && bytes[4..<8].elementsEqual("TFL3".utf8) || url.pathExtension.lowercased() == "tflite"
     }
 
-    private static func graph(bytes: [UInt8], url: URL) throws -> InferenceGraph {
-        if isTFLite(bytes, url) {
-            return try InferenceGraph(TFLiteModel(bytes: bytes))
+    /// The graph of one of our `.safetensors` weight files; anything else is rejected.
+    private static func safeTensorsGraph(bytes: [UInt8], url: URL) throws -> InferenceGraph {
+        guard url.pathExtension.lowercased() == "safetensors" else {
+            throw MobileNetError.unsupported("\(url.lastPathComponent) is neither a .tflite nor a .safetensors model")
         }
-        if url.pathExtension.lowercased() == "safetensors" {
-            return try InferenceGraph(MobileNetModel(safeTensors: SafeTensors(bytes: bytes), source: url.lastPathComponent))
-        }
-        throw MobileNetError.unsupported("\(url.lastPathComponent) is neither a .tflite nor a .safetensors model")
+        return try InferenceGraph(MobileNetModel(safeTensors: SafeTensors(bytes: bytes), source: url.lastPathComponent))
     }
 }

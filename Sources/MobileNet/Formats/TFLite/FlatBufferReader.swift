@@ -27,18 +27,40 @@ final class FlatBufferReader {
         let count: Int
     }
 
-    let bytes: [UInt8]
+    /// The whole file: a mapped file's pages (see `MappedFile`), or an array's storage while
+    /// `TFLiteModel(bytes:)` parses inside `withUnsafeBytes`.
+    let bytes: UnsafeRawBufferPointer
     let format: String
     private var budget: Int
+    /// The mapped file `bytes` come from, if any: its pages are released once copied out.
+    private let file: MappedFile?
 
     /// - Parameters:
-    ///   - bytes: the whole file.
+    ///   - bytes: the whole file, valid for the reader's lifetime.
     ///   - format: the format name used in error messages (`"tflite"`).
-    init(bytes: [UInt8], format: String) {
+    init(bytes: UnsafeRawBufferPointer, format: String) {
         self.bytes = bytes
         self.format = format
+        self.file = nil
         // A file without shared data never holds more vector elements than bytes.
         self.budget = 4 * bytes.count + 4096
+    }
+
+    /// A reader of a mapped file, which it keeps mapped; large byte vectors copied out of it
+    /// (`byteVector`, `bytes(at:count:)`) are released from memory.
+    init(mapped file: MappedFile, format: String) {
+        self.bytes = file.bytes
+        self.format = format
+        self.file = file
+        self.budget = 4 * file.bytes.count + 4096
+    }
+
+    /// A copy of `range` as an array; in a mapped file, the whole pages it covers are then
+    /// released (a weight tensor's bytes are resident once, in the copy).
+    private func copy(_ range: Range<Int>) -> [UInt8] {
+        let result = Array(bytes[range])
+        file?.release(range)
+        return result
     }
 
     func fail(_ reason: String) -> MobileNetError {
@@ -218,14 +240,14 @@ final class FlatBufferReader {
     /// The bytes of a `[ubyte]` field (empty when absent), copied once.
     func byteVector(_ table: Table, _ slot: Int, _ what: String) throws -> [UInt8] {
         guard let v = try vector(table, slot, elementSize: 1, what) else { return [] }
-        return Array(bytes[v.start..<(v.start + v.count)])
+        return copy(v.start..<(v.start + v.count))
     }
 
     /// `count` bytes at absolute `position` (for data stored outside the flatbuffer).
     func bytes(at position: Int, count: Int, _ what: String) throws -> [UInt8] {
         try check(position, count, what)
         try spend(count, what)
-        return Array(bytes[position..<(position + count)])
+        return copy(position..<(position + count))
     }
 
     /// An `[int]` field as Ints (nil when absent).

@@ -9,17 +9,29 @@ extension InferenceGraph {
     /// inference graph. Shape arithmetic (SHAPE, STRIDED_SLICE, PACK feeding RESHAPE, as Keras 3
     /// exports emit) is evaluated here with the batch size kept symbolic. Any other operator is
     /// rejected with an error naming it.
-    public init(_ model: TFLiteModel) throws {
-        guard let graph = model.subgraphs.first else {
+    ///
+    /// Each constant's bytes are freed once its last reader is lowered, unless the caller keeps
+    /// its own copy of `model`: a model handed over (`consume`) is never resident twice.
+    public init(_ model: consuming TFLiteModel) throws {
+        guard !model.subgraphs.isEmpty else {
             throw MobileNetError.malformed(format: "tflite", reason: "the model has no subgraph")
         }
-        var lowering = try TFLiteLowering(graph)
-        let input = graph.tensors[graph.inputs[0]]
+        var lowering = try TFLiteLowering(model.subgraphs[0])
+        _ = consume model  // the lowering's subgraph now holds the only references to the data
+        let input = lowering.graph.tensors[lowering.graph.inputs[0]]
         guard input.type == .float32 else {
             throw MobileNetError.unsupported("input tensor '\(input.name)' is \(input.type); the float engine runs FLOAT32 models (int8 models run in a QuantizedSession, see ModelLoader.load)")
         }
-        for (index, op) in graph.operators.enumerated() {
+        let operators = lowering.graph.operators
+        var lastReader: [Int: Int] = [:]
+        for (index, op) in operators.enumerated() {
+            for tensor in op.inputs where tensor >= 0 { lastReader[tensor] = index }
+        }
+        for (index, op) in operators.enumerated() {
             try lowering.lower(op, index: index)
+            for tensor in op.inputs where tensor >= 0 && lastReader[tensor] == index {
+                lowering.graph.tensors[tensor].data = nil
+            }
         }
         try lowering.finish()
         try self.init(inputShape: lowering.inputShape, operations: lowering.operations)
@@ -30,7 +42,8 @@ extension InferenceGraph {
 /// Shared with the int8 lowering, which tracks `current` and `shape` the same way and uses the
 /// shape arithmetic (SHAPE, STRIDED_SLICE, PACK, RESHAPE targets) and SAME padding from here.
 struct TFLiteLowering {
-    let graph: TFLiteSubgraph
+    /// The subgraph; the float lowering drops constants' data from it once they are converted.
+    var graph: TFLiteSubgraph
     let inputShape: [Int]
     /// The batch size the file declares for its input (usually 1).
     let declaredBatch: Int

@@ -31,12 +31,18 @@ public struct TFLiteModel: Sendable, Equatable {
 
     /// Parses a model from the bytes of a `.tflite` file.
     public init(bytes: [UInt8]) throws {
-        self = try TFLiteParser(bytes: bytes).parse()
+        self = try bytes.withUnsafeBytes { try TFLiteParser(FlatBufferReader(bytes: $0, format: "tflite")).parse() }
     }
 
     /// Reads and parses the `.tflite` file at `url`.
     public init(contentsOf url: URL) throws {
-        try self.init(bytes: readFileBytes(url, what: "TFLite model"))
+        try self.init(mapped: MappedFile(url, what: "TFLite model"))
+    }
+
+    /// Parses a mapped `.tflite` file, releasing the pages of each buffer once copied: the
+    /// weights are resident once (in the model) rather than twice (file and model).
+    init(mapped file: MappedFile) throws {
+        self = try TFLiteParser(FlatBufferReader(mapped: file, format: "tflite")).parse()
     }
 
     /// A model built in code. `subgraphs` must not be empty (`mainSubgraph` is the first;
@@ -235,8 +241,8 @@ extension TFLiteTensor {
 private struct TFLiteParser {
     let r: FlatBufferReader
 
-    init(bytes: [UInt8]) {
-        r = FlatBufferReader(bytes: bytes, format: "tflite")
+    init(_ reader: FlatBufferReader) {
+        r = reader
     }
 
     func parse() throws -> TFLiteModel {

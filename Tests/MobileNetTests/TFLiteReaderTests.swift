@@ -385,6 +385,26 @@ fileprivate struct SplitMix64: RandomNumberGenerator {
         [.conv2D] + Array(repeating: [TFLiteBuiltinOperator.depthwiseConv2D, .conv2D], count: 13).flatMap { $0 }
         + [.averagePool2D, .reshape, .fullyConnected, .softmax]
 
+    /// The mapped parse (which releases each buffer's pages once copied) reads the same model
+    /// as parsing the file's bytes, float and int8; the graph lowered from it, which frees each
+    /// constant after its last reader, runs the same as one lowered from a model kept intact.
+    @Test(.enabled(if: SharedData.required)) func mappedParseMatchesBytes() throws {
+        for name in ["vww_96_float", "vww_96_int8"] {
+            let url = try SharedData.url("models/\(name).tflite")
+            let mapped = try TFLiteModel(contentsOf: url)
+            let bytes = try TFLiteModel(bytes: [UInt8](try Data(contentsOf: url)))
+            #expect(mapped == bytes, "\(name)")
+        }
+        let url = try SharedData.url("models/vww_96_float.tflite")
+        let kept = try TFLiteModel(contentsOf: url)
+        let keptGraph = try InferenceGraph(kept)
+        #expect(kept == (try TFLiteModel(contentsOf: url)), "lowering must not change a model the caller keeps")
+        let input = try Tensor(shape: [1, 96, 96, 3], scalars: (0..<96 * 96 * 3).map { Float($0 % 251) / 250 })
+        let expected = try InferenceSession(graph: keptGraph).run(input)
+        let loaded = try InferenceSession(graph: try ModelLoader.graph(contentsOf: url)).run(input)
+        #expect(loaded.scalars == expected.scalars)
+    }
+
     @Test(.enabled(if: SharedData.required)) func floatModelStructure() throws {
         let model = try TFLiteModel(contentsOf: try SharedData.url("models/vww_96_float.tflite"))
         #expect(model.version == 3)

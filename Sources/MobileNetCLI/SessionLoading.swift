@@ -56,6 +56,14 @@ struct LoadedSession {
         }
     }
 
+    /// One image's input shape.
+    var inputShape: [Int] {
+        switch engine {
+        case .float(let session): session.inputShape
+        case .int8(let session): session.inputShape
+        }
+    }
+
     /// True for int8 models.
     var isQuantized: Bool {
         if case .int8 = engine { return true }

@@ -33,15 +33,15 @@ public struct CurveChart: Sendable {
             series: [Series(name: "train top-1", style: .train, x: x, y: epochs.map { $0.trainTop1 * 100 }),
                      Series(name: "validation top-1", style: .validation, x: x, y: epochs.map { $0.valTop1 * 100 })],
             yLimits: 0...100)
-        let width = number(2 * Layout.panelWidth), height = number(Layout.height)
+        let width = svgNumber(2 * Layout.panelWidth), height = svgNumber(Layout.height)
         var svg = """
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
             viewBox="0 0 \(width) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="12">
-            <title>\(escaped(title))</title>
+            <title>\(svgEscaped(title))</title>
             <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
-            <text x="\(number(Layout.panelWidth))" y="28" text-anchor="middle" font-size="17" \
-            font-weight="bold">\(escaped(title))</text>
+            <text x="\(svgNumber(Layout.panelWidth))" y="28" text-anchor="middle" font-size="17" \
+            font-weight="bold">\(svgEscaped(title))</text>
 
             """
         svg += loss.svg
@@ -113,24 +113,24 @@ private struct Panel {
     var svg: String {
         var out = "<g class=\"panel\">\n"
         for tick in yAxis.ticks {
-            let y = number(py(tick))
-            out += "<line x1=\"\(number(left))\" y1=\"\(y)\" x2=\"\(number(right))\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>\n"
-            out += "<line x1=\"\(number(left - 5))\" y1=\"\(y)\" x2=\"\(number(left))\" y2=\"\(y)\" stroke=\"#444\"/>\n"
-            out += "<text x=\"\(number(left - 8))\" y=\"\(number(py(tick) + 4))\" text-anchor=\"end\">\(yAxis.label(tick))</text>\n"
+            let y = svgNumber(py(tick))
+            out += "<line x1=\"\(svgNumber(left))\" y1=\"\(y)\" x2=\"\(svgNumber(right))\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>\n"
+            out += "<line x1=\"\(svgNumber(left - 5))\" y1=\"\(y)\" x2=\"\(svgNumber(left))\" y2=\"\(y)\" stroke=\"#444\"/>\n"
+            out += "<text x=\"\(svgNumber(left - 8))\" y=\"\(svgNumber(py(tick) + 4))\" text-anchor=\"end\">\(yAxis.label(tick))</text>\n"
         }
         for tick in xAxis.ticks {
-            let x = number(px(tick))
-            out += "<line x1=\"\(x)\" y1=\"\(number(bottom))\" x2=\"\(x)\" y2=\"\(number(bottom + 5))\" stroke=\"#444\"/>\n"
-            out += "<text x=\"\(x)\" y=\"\(number(bottom + 19))\" text-anchor=\"middle\">\(xAxis.label(tick))</text>\n"
+            let x = svgNumber(px(tick))
+            out += "<line x1=\"\(x)\" y1=\"\(svgNumber(bottom))\" x2=\"\(x)\" y2=\"\(svgNumber(bottom + 5))\" stroke=\"#444\"/>\n"
+            out += "<text x=\"\(x)\" y=\"\(svgNumber(bottom + 19))\" text-anchor=\"middle\">\(xAxis.label(tick))</text>\n"
         }
-        out += "<rect x=\"\(number(left))\" y=\"\(number(top))\" width=\"\(number(right - left))\" "
-            + "height=\"\(number(bottom - top))\" fill=\"none\" stroke=\"#444\"/>\n"
-        out += "<text x=\"\(number((left + right) / 2))\" y=\"\(number(bottom + 40))\" text-anchor=\"middle\">epoch</text>\n"
-        let labelX = number(originX + 18), labelY = number((top + bottom) / 2)
+        out += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(right - left))\" "
+            + "height=\"\(svgNumber(bottom - top))\" fill=\"none\" stroke=\"#444\"/>\n"
+        out += "<text x=\"\(svgNumber((left + right) / 2))\" y=\"\(svgNumber(bottom + 40))\" text-anchor=\"middle\">epoch</text>\n"
+        let labelX = svgNumber(originX + 18), labelY = svgNumber((top + bottom) / 2)
         out += "<text x=\"\(labelX)\" y=\"\(labelY)\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 \(labelX) \(labelY))\">\(escaped(yLabel))</text>\n"
+            + "transform=\"rotate(-90 \(labelX) \(labelY))\">\(svgEscaped(yLabel))</text>\n"
         if !series.contains(where: { $0.y.contains(where: \.isFinite) }) {
-            out += "<text x=\"\(number((left + right) / 2))\" y=\"\(number((top + bottom) / 2))\" "
+            out += "<text x=\"\(svgNumber((left + right) / 2))\" y=\"\(svgNumber((top + bottom) / 2))\" "
                 + "text-anchor=\"middle\" fill=\"#888\">no data</text>\n"
         }
         for curve in series { out += curveSVG(curve) }
@@ -149,7 +149,7 @@ private struct Panel {
                 if !runs[runs.count - 1].isEmpty { runs.append([]) }
                 continue
             }
-            let cx = number(px(x)), cy = number(py(y))
+            let cx = svgNumber(px(x)), cy = svgNumber(py(y))
             runs[runs.count - 1].append("\(cx),\(cy)")
             dots += "<circle class=\"\(style.cssClass)\" cx=\"\(cx)\" cy=\"\(cy)\" r=\"2.5\" fill=\"\(style.color)\"/>\n"
         }
@@ -167,35 +167,11 @@ private struct Panel {
         var x = left
         var out = ""
         for curve in series {
-            out += "<line x1=\"\(number(x))\" y1=\"\(number(y))\" x2=\"\(number(x + 24))\" y2=\"\(number(y))\" "
+            out += "<line x1=\"\(svgNumber(x))\" y1=\"\(svgNumber(y))\" x2=\"\(svgNumber(x + 24))\" y2=\"\(svgNumber(y))\" "
                 + "stroke=\"\(curve.style.color)\" stroke-width=\"2\"\(curve.style.dash)/>\n"
-            out += "<text x=\"\(number(x + 30))\" y=\"\(number(y + 4))\">\(escaped(curve.name))</text>\n"
+            out += "<text x=\"\(svgNumber(x + 30))\" y=\"\(svgNumber(y + 4))\">\(svgEscaped(curve.name))</text>\n"
             x += 30 + 7 * Double(curve.name.count) + 20  // about 7 units per character at font size 12
         }
         return out
     }
-}
-
-/// A coordinate with two decimals.
-private func number(_ value: Double) -> String {
-    decimalText(value, places: 2)
-}
-
-/// `text` with XML's special characters escaped, characters XML forbids (controls, U+FFFE,
-/// U+FFFF) dropped.
-private func escaped(_ text: String) -> String {
-    var out = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default:
-            let allowed = (scalar.value >= 0x20 || scalar == "\t") && scalar.value != 0xFFFE && scalar.value != 0xFFFF
-            if allowed { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out
 }

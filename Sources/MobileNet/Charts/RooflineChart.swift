@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A profile as a roofline picture (self-contained SVG): every layer's arithmetic intensity
+/// (flops per byte of the traffic it cannot avoid: its input, output and weights, each read or
+/// written once) against the GFLOP/s it ran at, on log-log axes, under the machine's two
+/// roofs: the FMA peak, and memory bandwidth × intensity. A layer left of the ridge (where the
+/// roofs meet) is memory-bound at best; the gap between a point and the roof above it is what
+/// its kernel leaves on the table.
+public struct RooflineChart: Sendable {
+    /// One layer of the profile.
+    public struct Layer: Sendable {
+        public var index: Int
+        /// The operator's name (`conv_2d`, `depthwise_conv_2d`, …): it picks the point's colour.
+        public var op: String
+        public var flops: Double
+        public var bytes: Double
+        public var seconds: Double
+
+        public init(index: Int, op: String, flops: Double, bytes: Double, seconds: Double) {
+            self.index = index
+            self.op = op
+            self.flops = flops
+            self.bytes = bytes
+            self.seconds = seconds
+        }
+
+        var intensity: Double { flops / bytes }
+        var gigaflops: Double { flops / seconds / 1e9 }
+    }
+
+    public var title: String
+    public var layers: [Layer]
+    public var peakGigaflops: Double
+    public var bandwidthGigabytes: Double
+
+    public init(title: String, layers: [Layer], peakGigaflops: Double, bandwidthGigabytes: Double) {
+        self.title = title
+        self.layers = layers
+        self.peakGigaflops = peakGigaflops
+        self.bandwidthGigabytes = bandwidthGigabytes
+    }
+
+    /// The intensity where the two roofs meet.
+    public var ridge: Double { peakGigaflops / bandwidthGigabytes }
+
+    /// The SVG document.
+    public var svg: String {
+        let drawn = layers.filter { $0.flops > 0 && $0.bytes > 0 && $0.seconds > 0 }
+        let x = LogAxis(covering: drawn.map(\.intensity) + [ridge])
+        let y = LogAxis(covering: drawn.map(\.gigaflops) + [peakGigaflops * 1.2])
+        let plot = Plot(x: x, y: y)
+        let width = svgNumber(Plot.width), height = svgNumber(Plot.height)
+        var out = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
+            viewBox="0 0 \(width) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="12">
+            <title>\(svgEscaped(title))</title>
+            <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
+            <text x="\(svgNumber(Plot.width / 2))" y="26" text-anchor="middle" font-size="16" \
+            font-weight="bold">\(svgEscaped(title))</text>
+
+            """
+        out += plot.frame(xLabel: "arithmetic intensity (flops per byte of input, output and weights)",
+                          yLabel: "GFLOP/s")
+        // The roofs: bandwidth × intensity up to the ridge, then the peak.
+        let left = x.lower, right = x.upper
+        let roofStart = max(left, min(right, y.lower / bandwidthGigabytes))
+        out += "<polyline points=\"\(plot.point(roofStart, bandwidthGigabytes * roofStart)) "
+            + "\(plot.point(ridge, peakGigaflops)) \(plot.point(right, peakGigaflops))\" fill=\"none\" "
+            + "stroke=\"#333\" stroke-width=\"2\"/>\n"
+        out += "<text x=\"\(svgNumber(plot.px(right) - 4))\" y=\"\(svgNumber(plot.py(peakGigaflops) - 6))\" "
+            + "text-anchor=\"end\">FMA peak \(decimalText(peakGigaflops, places: 1)) GFLOP/s</text>\n"
+        out += "<text x=\"\(svgNumber(plot.px(roofStart) + 6))\" y=\"\(svgNumber(plot.py(bandwidthGigabytes * roofStart) - 8))\">"
+            + "memory \(decimalText(bandwidthGigabytes, places: 1)) GB/s</text>\n"
+        for layer in drawn {
+            let style = OpStyle(layer.op)
+            let cx = svgNumber(plot.px(layer.intensity)), cy = svgNumber(plot.py(layer.gigaflops))
+            out += "<circle cx=\"\(cx)\" cy=\"\(cy)\" r=\"4\" fill=\"\(style.color)\" fill-opacity=\"0.8\">"
+                + "<title>\(layer.index) \(svgEscaped(layer.op)): \(decimalText(layer.gigaflops, places: 1)) GFLOP/s, "
+                + "\(decimalText(layer.intensity, places: 1)) flops/byte</title></circle>\n"
+            out += "<text x=\"\(svgNumber(plot.px(layer.intensity) + 6))\" y=\"\(svgNumber(plot.py(layer.gigaflops) + 4))\" "
+                + "font-size=\"9\" fill=\"#555\">\(layer.index)</text>\n"
+        }
+        var legendX = Plot.left
+        for style in OpStyle.all where drawn.contains(where: { OpStyle($0.op).name == style.name }) {
+            out += "<circle cx=\"\(svgNumber(legendX + 5))\" cy=\"\(svgNumber(Plot.top - 14))\" r=\"4\" fill=\"\(style.color)\"/>\n"
+            out += "<text x=\"\(svgNumber(legendX + 14))\" y=\"\(svgNumber(Plot.top - 10))\">\(style.name)</text>\n"
+            legendX += 24 + 7 * Double(style.name.count)
+        }
+        return out + "</svg>\n"
+    }
+
+    /// Writes the SVG to `path` (atomically).
+    public func write(toPath path: String) throws {
+        try writeFileAtomically(Array(svg.utf8), toPath: path, what: "roofline chart")
+    }
+}
+
+/// Colours of the operator kinds.
+private struct OpStyle {
+    let name: String
+    let color: String
+
+    static let all = [
+        OpStyle(name: "conv_2d", color: "#1f77b4"), OpStyle(name: "depthwise_conv_2d", color: "#ff7f0e"),
+        OpStyle(name: "fully_connected", color: "#2ca02c"), OpStyle(name: "other", color: "#7f7f7f"),
+    ]
+
+    init(name: String, color: String) {
+        self.name = name
+        self.color = color
+    }
+
+    init(_ op: String) {
+        self = Self.all.first { $0.name == op } ?? Self.all[Self.all.count - 1]
+    }
+}
+
+/// A logarithmic axis from a power of ten below the values to one above, ticked at powers of ten.
+private struct LogAxis {
+    let lower: Double
+    let upper: Double
+
+    init(covering values: [Double]) {
+        let positive = values.filter { $0.isFinite && $0 > 0 }
+        let low = floor(log10(positive.min() ?? 1)), high = ceil(log10(positive.max() ?? 10))
+        lower = pow(10, low)
+        upper = pow(10, max(high, low + 1))
+    }
+
+    var ticks: [Double] {
+        let first = Int(log10(lower).rounded()), last = Int(log10(upper).rounded())
+        return (first...last).map { pow(10, Double($0)) }
+    }
+
+    func fraction(_ value: Double) -> Double {
+        (log10(max(value, lower)) - log10(lower)) / (log10(upper) - log10(lower))
+    }
+
+    func label(_ value: Double) -> String {
+        decimalText(value, places: value < 1 ? Int((-log10(value)).rounded()) : 0)
+    }
+}
+
+/// The plot area: coordinates, frame, grid, ticks and axis labels.
+private struct Plot {
+    static let width = 760.0, height = 520.0
+    static let left = 80.0, right = 730.0, top = 70.0, bottom = 450.0
+    let x: LogAxis
+    let y: LogAxis
+
+    func px(_ value: Double) -> Double { Self.left + x.fraction(value) * (Self.right - Self.left) }
+    func py(_ value: Double) -> Double { Self.bottom - y.fraction(value) * (Self.bottom - Self.top) }
+    func point(_ vx: Double, _ vy: Double) -> String { "\(svgNumber(px(vx))),\(svgNumber(py(min(vy, y.upper))))" }
+
+    func frame(xLabel: String, yLabel: String) -> String {
+        var out = ""
+        for tick in y.ticks {
+            let ty = svgNumber(py(tick))
+            out += "<line x1=\"\(svgNumber(Self.left))\" y1=\"\(ty)\" x2=\"\(svgNumber(Self.right))\" y2=\"\(ty)\" stroke=\"#e6e6e6\"/>\n"
+            out += "<text x=\"\(svgNumber(Self.left - 8))\" y=\"\(svgNumber(py(tick) + 4))\" text-anchor=\"end\">\(y.label(tick))</text>\n"
+        }
+        for tick in x.ticks {
+            let tx = svgNumber(px(tick))
+            out += "<line x1=\"\(tx)\" y1=\"\(svgNumber(Self.top))\" x2=\"\(tx)\" y2=\"\(svgNumber(Self.bottom))\" stroke=\"#e6e6e6\"/>\n"
+            out += "<text x=\"\(tx)\" y=\"\(svgNumber(Self.bottom + 18))\" text-anchor=\"middle\">\(x.label(tick))</text>\n"
+        }
+        out += "<rect x=\"\(svgNumber(Self.left))\" y=\"\(svgNumber(Self.top))\" width=\"\(svgNumber(Self.right - Self.left))\" "
+            + "height=\"\(svgNumber(Self.bottom - Self.top))\" fill=\"none\" stroke=\"#444\"/>\n"
+        out += "<text x=\"\(svgNumber((Self.left + Self.right) / 2))\" y=\"\(svgNumber(Self.bottom + 42))\" "
+            + "text-anchor=\"middle\">\(svgEscaped(xLabel))</text>\n"
+        let lx = svgNumber(24), ly = svgNumber((Self.top + Self.bottom) / 2)
+        out += "<text x=\"\(lx)\" y=\"\(ly)\" text-anchor=\"middle\" transform=\"rotate(-90 \(lx) \(ly))\">\(svgEscaped(yLabel))</text>\n"
+        return out
+    }
+}

@@ -17,12 +17,7 @@ import Darwin
 /// ("no such file: …" or "cannot read TFLite model …: reason").
 func readFileBytes(_ url: URL, what: String) throws -> [UInt8] {
     let path = url.path
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else {
-        let code = errno
-        if code == ENOENT || code == ENOTDIR { throw MobileNetError.io("no such file: \(path)") }
-        throw MobileNetError.io("cannot read \(what) \(path): \(systemReason(code))")
-    }
+    let fd = try openForReading(path, what: what)
     defer { close(fd) }
     func failure(_ code: Int32) -> MobileNetError {
         .io("cannot read \(what) \(path): \(systemReason(code))")
@@ -58,6 +53,18 @@ func readFileBytes(_ url: URL, what: String) throws -> [UInt8] {
     return bytes
 }
 
+/// Opens `path` read-only; the one-line error says "no such file: …" or "cannot read <what> …:
+/// reason".
+private func openForReading(_ path: String, what: String) throws -> Int32 {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else {
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { throw MobileNetError.io("no such file: \(path)") }
+        throw MobileNetError.io("cannot read \(what) \(path): \(systemReason(code))")
+    }
+    return fd
+}
+
 /// A file mapped read-only into memory, for a parser that copies out what it keeps: `release`
 /// hands the pages of a range it has copied back to the system, so a large model's weights are
 /// never resident twice while it is parsed.
@@ -67,12 +74,7 @@ final class MappedFile {
     /// Maps the file at `url`; `what` names the kind of file in the one-line error.
     init(_ url: URL, what: String) throws {
         let path = url.path
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { throw MobileNetError.io("no such file: \(path)") }
-            throw MobileNetError.io("cannot read \(what) \(path): \(systemReason(code))")
-        }
+        let fd = try openForReading(path, what: what)
         defer { close(fd) }
         var status = stat()
         guard fstat(fd, &status) == 0 else { throw MobileNetError.io("cannot read \(what) \(path): \(systemReason(errno))") }

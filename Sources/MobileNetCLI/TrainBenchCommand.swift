@@ -13,7 +13,11 @@ struct TrainBenchCommand: ParsableCommand {
         commandName: "train-bench",
         abstract: "Time training steps (forward, backward, SGD update) on random images: median step time and images/s.",
         discussion: """
-            With --data (an image-folder dataset: DIR/train/<class>/... or class folders), also             times the data pipeline as train runs it (images decoded once into memory, then per             batch a random crop with 4 pixels of reflect padding, a flip, the bilinear resize to             --resolution and the normalisation, prepared ahead on the loader's thread): its             images/s alone, and training steps fed by it with the time the network waited.
+            With --data (an image-folder dataset: DIR/train/<class>/... or class folders), also \
+            times the data pipeline as train runs it (images decoded once into memory, then per \
+            batch a random crop with 4 pixels of reflect padding, a flip, the bilinear resize to \
+            --resolution and the normalisation, prepared ahead on the loader's thread): its \
+            images/s alone, and training steps fed by it with the time the network waited.
             """)
 
     @Option(help: "Width multiplier α.")

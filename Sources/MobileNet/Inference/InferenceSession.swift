@@ -46,7 +46,7 @@ public final class InferenceSession {
         }
         self.steps = steps
         largestActivation = ([graph.inputShape] + shapes).map { $0.reduce(1, *) }.max() ?? 1
-        capacity = largestActivation * batch + Self.slack
+        capacity = largestActivation * batch + Self.slack * threads
         buffers = (AlignedFloats(zeros: capacity), AlignedFloats(zeros: capacity))
     }
 
@@ -54,8 +54,15 @@ public final class InferenceSession {
     public var outputShape: [Int] { shapes.last ?? inputShape }
 
     /// Runs `input` ([batch, H, W, C] matching the graph) and returns [batch] + output shape.
+    /// With 2 or more threads and at least as many images, each thread runs whole images through
+    /// every layer (no wait between layers, see `runSplittingImages`) and every image gives
+    /// exactly the bits it gives alone; otherwise every layer of the whole batch is split over
+    /// the threads.
     public func run(_ input: Tensor<Float>) throws -> Tensor<Float> {
-        try run(input, observe: nil)
+        let images = try validate(input)
+        guard threads > 1, images >= threads else { return try run(input, observe: nil) }
+        reserve(images: images)
+        return runSplittingImages(input, images: images)
     }
 
     /// Runs `input`, calling `observe(index, output)` after each operation with its whole
@@ -70,6 +77,41 @@ public final class InferenceSession {
         return tensor(at: current, images: images, shape: outputShape)
     }
 
+    /// Runs `images` (at least `threads`) images split over the threads: thread t runs images
+    /// [t·n, (t+1)·n), n = images / threads, one at a time through every layer, with no wait
+    /// between layers (one image's activations stay in cache, a few images' would not); the
+    /// images left over then run one at a time with every layer split over the threads. Every
+    /// image thus gives the bits it gives when run alone. Each thread works in its own part of
+    /// both buffers, so threads at different layers never touch each other's activations.
+    private func runSplittingImages(_ input: Tensor<Float>, images: Int) -> Tensor<Float> {
+        let inputCount = inputShape.reduce(1, *), outputCount = outputShape.reduce(1, *)
+        let share = images / threads
+        let first = buffers.0.pointer, second = buffers.1.pointer
+        let scalars = [Float](unsafeUninitializedCapacity: images * outputCount) { result, initialized in
+            input.scalars.withUnsafeBufferPointer { source in
+                /// Runs image `image` at `offset` in both buffers, each layer split over up to
+                /// `threads` threads.
+                func run(_ image: Int, at offset: Int, threads: Int) {
+                    var current = (first + offset, second + offset)
+                    current.0.update(from: source.baseAddress! + image * inputCount, count: inputCount)
+                    for (index, step) in steps.enumerated() {
+                        let wrote = execute(step, index: index, images: 1, input: current.0, output: current.1, threads: threads)
+                        if wrote { current = (current.1, current.0) }
+                    }
+                    (result.baseAddress! + image * outputCount).update(from: current.0, count: outputCount)
+                }
+                parallel.pool.run { worker in
+                    for image in worker * share..<(worker + 1) * share {
+                        run(image, at: worker * (largestActivation + Self.slack), threads: 1)
+                    }
+                }
+                for image in share * threads..<images { run(image, at: 0, threads: threads) }
+            }
+            initialized = images * outputCount
+        }
+        return try! Tensor(shape: [images] + outputShape, scalars: scalars)
+    }
+
     /// Runs `input` `runs` times and returns, per operation, the median seconds it took.
     public func profile(_ input: Tensor<Float>, runs: Int) throws -> [Double] {
         let images = try load(input)
@@ -81,20 +123,26 @@ public final class InferenceSession {
     /// Validates `input` against the graph, grows the buffers if needed and copies it in;
     /// returns the batch size.
     private func load(_ input: Tensor<Float>) throws -> Int {
-        guard input.rank == inputShape.count + 1, Array(input.shape.dropFirst()) == inputShape else {
-            throw MobileNetError.shapeMismatch(
-                "input is \(input.shape.shapeDescription) but the model takes [N, \(inputShape.map(String.init).joined(separator: ", "))]")
-        }
-        let images = input.shape[0]
-        guard images >= 1 else { throw MobileNetError.shapeMismatch("input batch is empty") }
+        let images = try validate(input)
         reserve(images: images)
         input.scalars.withUnsafeBufferPointer { buffers.0.pointer.update(from: $0.baseAddress!, count: $0.count) }
         return images
     }
 
-    /// Grows the buffers when a batch exceeds their size.
+    /// Checks `input`'s shape against the graph; returns the batch size.
+    private func validate(_ input: Tensor<Float>) throws -> Int {
+        guard input.rank == inputShape.count + 1, Array(input.shape.dropFirst()) == inputShape else {
+            throw MobileNetError.shapeMismatch(
+                "input is \(input.shape.shapeDescription) but the model takes [N, \(inputShape.map(String.init).joined(separator: ", "))]")
+        }
+        guard input.shape[0] >= 1 else { throw MobileNetError.shapeMismatch("input batch is empty") }
+        return input.shape[0]
+    }
+
+    /// Grows the buffers when a batch exceeds their size (room for every thread's slack when
+    /// the images are split over the threads).
     private func reserve(images: Int) {
-        let needed = largestActivation * images + Self.slack
+        let needed = largestActivation * images + Self.slack * threads
         guard needed > capacity else { return }
         buffers = (AlignedFloats(zeros: needed), AlignedFloats(zeros: needed))
         capacity = needed
@@ -113,16 +161,19 @@ public final class InferenceSession {
     /// couple of microseconds of work to another core costs about what it saves.
     private static let parallelWork = 32_768
 
-    /// How many parts a layer of `work` multiply-adds is split into: one per thread (the
-    /// kernels stream their weights once per part, so more parts would cost memory traffic), or
-    /// one for small layers. Results do not depend on it.
-    private func parts(_ work: Int) -> Int { work < Self.parallelWork ? 1 : threads }
-
-    /// Runs one step from buffer `source`; returns the buffer holding its output.
+    /// Runs one step from buffer `source` over all threads; returns the buffer holding its output.
     private func execute(_ step: PackedStep, index: Int, images: Int, from source: Int) -> Int {
-        let input = UnsafePointer(buffer(source))
-        let output = buffer(1 - source)
-        let target = 1 - source
+        execute(step, index: index, images: images, input: buffer(source), output: buffer(1 - source),
+                threads: threads) ? 1 - source : source
+    }
+
+    /// Runs one step of `images` images from `input` to `output`, split over up to `threads`
+    /// threads (one part per thread: the kernels stream their weights once per part, so more
+    /// parts would cost memory traffic; one for small layers). Results do not depend on the
+    /// split. Returns false when the step wrote nothing (its output aliases its input).
+    private func execute(_ step: PackedStep, index: Int, images: Int, input: UnsafePointer<Float>,
+                         output: UnsafeMutablePointer<Float>, threads: Int) -> Bool {
+        func parts(_ work: Int) -> Int { work < Self.parallelWork ? 1 : threads }
         switch step {
         case .convolution(let g, let weights, let bias, let clamp):
             let w = weights.pointer, b = bias.pointer
@@ -169,17 +220,17 @@ public final class InferenceSession {
             F32Head.pad(input: input, output: output, images: images, height: height, width: width,
                         channels: channels, padding: padding)
         case .averagePool(let g, let clamp):
-            parallel(0..<(images * g.outputHeight)) { rows in
+            parallel(0..<(images * g.outputHeight), parts: threads) { rows in
                 F32Head.averagePool(input: input, output: output, geometry: g, clamp: clamp, rows: rows)
             }
         case .globalAverage(let pixels, let channels):
             F32Head.globalAverage(input: input, output: output, images: images, pixels: pixels, channels: channels)
         case .reshape:
-            return source
+            return false
         case .softmax(let width, let beta):
             let rows = images * shapes[index].reduce(1, *) / width
             F32Head.softmax(input: input, output: output, rows: rows, width: width, beta: beta)
         }
-        return target
+        return true
     }
 }

@@ -44,17 +44,23 @@ final class WorkerPool {
     /// the others instead of holding the job back, and one that comes after the caller has taken
     /// the last part does not join at all.
     func run(parts: Int, _ body: (Int) -> Void) {
+        run(parts: parts) { _, part in body(part) }
+    }
+
+    /// `run(parts:_:)`, telling `body` which worker (0..<threads, 0 the caller) runs each part,
+    /// for parts that need a worker's own scratch memory.
+    func run(parts: Int, _ body: (_ worker: Int, _ part: Int) -> Void) {
         if threads == 1 || parts <= 1 {
-            for part in 0..<parts { body(part) }
+            for part in 0..<parts { body(0, part) }
             return
         }
         state.nextPart.store(0, ordering: .relaxed)
         let next = state.nextPart
-        state.run({ _ in
+        state.run({ worker in
             while true {
                 let part = next.loadThenWrappingIncrement(ordering: .relaxed)
                 guard part < parts else { return }
-                body(part)
+                body(worker, part)
             }
         }, everyWorker: false)
     }

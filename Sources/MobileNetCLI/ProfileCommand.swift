@@ -48,8 +48,7 @@ struct ProfileCommand: ParsableCommand {
             print("layer  op                  output            mult-adds    median ms   share   GFLOP/s  % peak   flop/B  % roof")
             for layer in layers {
                 let index = layer.index
-                let gflops = layer.seconds > 0 ? layer.flops / layer.seconds / 1e9 : 0
-                let intensity = layer.bytes > 0 ? layer.flops / layer.bytes : 0
+                let gflops = layer.gigaflops, intensity = layer.intensity
                 let roof = min(peak, bandwidth * intensity)
                 let shape = loaded.outputShapes[index].map(String.init).joined(separator: "x")
                 print(rightAligned("\(index)", 5) + "  " + leftAligned(layer.op, 18) + "  " + leftAligned(shape, 14)

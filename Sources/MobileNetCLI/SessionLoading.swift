@@ -74,13 +74,11 @@ struct LoadedSession {
     /// models get it quantized with their input's scale and zero point.
     func randomInput(batch: Int) throws -> Batch {
         var rng = SeededGenerator(seed: 1)
+        let shape = [batch] + inputShape
+        let real = try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0, 1) })
         switch engine {
-        case .float(let session):
-            let shape = [batch] + session.inputShape
-            return .float(try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0, 1) }))
-        case .int8(let session):
-            let shape = [batch] + session.inputShape
-            return .int8(session.quantize(try Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in rng.uniform(0, 1) })))
+        case .float: return .float(real)
+        case .int8(let session): return .int8(session.quantize(real))
         }
     }
 

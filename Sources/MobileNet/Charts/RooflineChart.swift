@@ -28,8 +28,10 @@ public struct RooflineChart: Sendable {
             self.seconds = seconds
         }
 
-        var intensity: Double { flops / bytes }
-        var gigaflops: Double { flops / seconds / 1e9 }
+        /// Flops per byte (0 without traffic).
+        public var intensity: Double { bytes > 0 ? flops / bytes : 0 }
+        /// The rate it ran at (0 when not timed).
+        public var gigaflops: Double { seconds > 0 ? flops / seconds / 1e9 : 0 }
     }
 
     public var title: String

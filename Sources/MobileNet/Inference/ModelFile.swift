@@ -36,7 +36,7 @@ public struct ModelFile: Sendable {
         }
         let tflite = try TFLiteModel(mapped: file)
         let usage = try ModelUsage(metadataOf: tflite, source: url.lastPathComponent)
-        model = try ModelLoader.lower(tflite)
+        model = try ModelLoader.lower(consume tflite)
         classNames = usage?.classNames
         preprocessing = usage?.preprocessing
         normalization = usage?.preprocessing?.normalization

@@ -15,6 +15,10 @@ public final class InferenceSession {
     private let steps: [PackedStep]
     private let shapes: [[Int]]
     private let largestActivation: Int
+    /// Whether the first step reads its input only as scalars (a direct or 1x1 convolution), so
+    /// `run` can hand it the caller's tensor instead of a copy in a buffer: the other kernels read
+    /// up to 15 floats past an activation's end, which only the buffers have room for.
+    private let readsInputInPlace: Bool
     private var buffers: (AlignedFloats, AlignedFloats)
     private var capacity: Int
     private let parallel: ParallelFor
@@ -45,6 +49,10 @@ public final class InferenceSession {
             shape = output
         }
         self.steps = steps
+        switch steps.first {
+        case .convolution, .pointwise: readsInputInPlace = true
+        default: readsInputInPlace = false
+        }
         largestActivation = ([graph.inputShape] + shapes).map { $0.reduce(1, *) }.max() ?? 1
         capacity = largestActivation * batch + Self.slack * threads
         buffers = (AlignedFloats(zeros: capacity), AlignedFloats(zeros: capacity))
@@ -60,19 +68,47 @@ public final class InferenceSession {
     /// the threads.
     public func run(_ input: Tensor<Float>) throws -> Tensor<Float> {
         let images = try validate(input)
-        guard threads > 1, images >= threads else { return try run(input, observe: nil) }
         reserve(images: images)
+        guard threads > 1, images >= threads else {
+            let output = input.scalars.withUnsafeBufferPointer { source in
+                runSteps(from: source.baseAddress!, images: images, in: (buffers.0.pointer, buffers.1.pointer), threads: threads)
+            }
+            let count = images * outputShape.reduce(1, *)
+            return try! Tensor(shape: [images] + outputShape, scalars: Array(UnsafeBufferPointer(start: output, count: count)))
+        }
         return runSplittingImages(input, images: images)
+    }
+
+    /// Runs every step on `images` images from `source` (read in place by the first step when
+    /// it can, else copied into `buffers.0` first), alternating between the two buffers, each
+    /// layer split over up to `threads` threads; returns where the output is.
+    private func runSteps(from source: UnsafePointer<Float>, images: Int,
+                          in buffers: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>),
+                          threads: Int) -> UnsafePointer<Float> {
+        var current = source, (spare, next) = buffers
+        if !readsInputInPlace {
+            copyBytes(from: source, to: spare, count: images * inputShape.reduce(1, *) * 4)
+            current = UnsafePointer(spare)
+        }
+        for (index, step) in steps.enumerated() {
+            let wrote = execute(step, index: index, images: images, input: current, output: next, threads: threads)
+            if wrote {
+                current = UnsafePointer(next)
+                (spare, next) = (next, spare)
+            }
+        }
+        return current
     }
 
     /// Runs `input`, calling `observe(index, output)` after each operation with its whole
     /// batch output (for checking every intermediate against a reference).
     public func run(_ input: Tensor<Float>, observe: ((Int, Tensor<Float>) -> Void)?) throws -> Tensor<Float> {
+        guard let observe else { return try run(input) }
         let images = try load(input)
         var current = 0
         for (index, step) in steps.enumerated() {
             current = execute(step, index: index, images: images, from: current)
-            if let observe { observe(index, tensor(at: current, images: images, shape: shapes[index])) }
+            observe(index, tensor(at: current, images: images, shape: shapes[index]))
         }
         return tensor(at: current, images: images, shape: outputShape)
     }
@@ -93,13 +129,9 @@ public final class InferenceSession {
                 /// Runs image `image` at `offset` in both buffers, each layer split over up to
                 /// `threads` threads.
                 func run(_ image: Int, at offset: Int, threads: Int) {
-                    var current = (first + offset, second + offset)
-                    current.0.update(from: source.baseAddress! + image * inputCount, count: inputCount)
-                    for (index, step) in steps.enumerated() {
-                        let wrote = execute(step, index: index, images: 1, input: current.0, output: current.1, threads: threads)
-                        if wrote { current = (current.1, current.0) }
-                    }
-                    (result.baseAddress! + image * outputCount).update(from: current.0, count: outputCount)
+                    let output = runSteps(from: source.baseAddress! + image * inputCount, images: 1,
+                                          in: (first + offset, second + offset), threads: threads)
+                    (result.baseAddress! + image * outputCount).update(from: output, count: outputCount)
                 }
                 // Images from a counter: a thread whose core is taken by another process
                 // leaves its images to the others instead of holding the batch back (a fixed
@@ -128,7 +160,7 @@ public final class InferenceSession {
     private func load(_ input: Tensor<Float>) throws -> Int {
         let images = try validate(input)
         reserve(images: images)
-        input.scalars.withUnsafeBufferPointer { buffers.0.pointer.update(from: $0.baseAddress!, count: $0.count) }
+        input.scalars.withUnsafeBufferPointer { copyBytes(from: $0.baseAddress!, to: buffers.0.pointer, count: $0.count * 4) }
         return images
     }
 

@@ -119,7 +119,7 @@ public final class QuantizedSession {
             capacity = needed
             batch = images
         }
-        input.scalars.withUnsafeBufferPointer { buffers.0.pointer.update(from: $0.baseAddress!, count: $0.count) }
+        input.scalars.withUnsafeBufferPointer { copyBytes(from: $0.baseAddress!, to: buffers.0.pointer, count: $0.count) }
         return images
     }
 

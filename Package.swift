@@ -26,6 +26,17 @@ let kernelSettings: [SwiftSetting] = targetCPU.map {
     [.unsafeFlags(["-target-cpu", $0, "-Xcc", "-fno-math-errno"]), .define("MOBILENET_FMA")]
 } ?? []
 
+// The `mobilenet` executable links the Swift runtime and FoundationEssentials statically on
+// Linux (see docs/ARCHITECTURE.md, "Memory"): the shared libraries' relocated and touched pages
+// cost ~10 MB of resident memory in every command, the static link keeps only what the CLI
+// uses. The flag goes to the compiler as well, so that the CLI module records the static
+// libraries' own dependencies for the linker. Unsafe flags, so only as the root package.
+#if os(Linux)
+let staticStdlib: [String] = isDependencyCheckout ? [] : ["-static-stdlib"]
+#else
+let staticStdlib: [String] = []  // macOS has the runtime in the OS.
+#endif
+
 let package = Package(
     name: "MobileNet",
     platforms: [.macOS(.v13)],
@@ -42,12 +53,14 @@ let package = Package(
     targets: [
         .target(
             name: "MobileNet",
-            dependencies: ["CImageCodecs", .product(name: "Atomics", package: "swift-atomics")],
+            dependencies: ["CImageCodecs", "CMemory", .product(name: "Atomics", package: "swift-atomics")],
             swiftSettings: kernelSettings
         ),
         // Image codecs: the system's libjpeg(-turbo) and libpng, behind a small C layer that turns
         // their longjmp error handling into return codes (Images/ImageDecoder.swift).
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
+        // The C library's allocator settings, which Swift's Glibc module does not expose (malloc.h).
+        .target(name: "CMemory"),
         .systemLibrary(
             name: "CJPEG", pkgConfig: "libjpeg",
             providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]
@@ -62,7 +75,9 @@ let package = Package(
                 "MobileNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors")]
+            resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors")],
+            swiftSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)],
+            linkerSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)]
         ),
         .testTarget(
             name: "MobileNetTests",

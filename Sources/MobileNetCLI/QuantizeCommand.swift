@@ -72,7 +72,7 @@ struct QuantizeCommand: ParsableCommand {
             let agreement = try topOneAgreement(float: graph, int8: QuantizedGraph(quantized), inputs: inputs)
             let floatBytes = try TFLiteModel(exporting: graph).serialized().count
             print("calibrated on \(inputs.count) images (\(method)); wrote \(outURL.path): \(try quantized.serialized().count) bytes (as float .tflite: \(floatBytes) bytes)")
-            print(String(format: "int8 and float agree on the top class of %.1f%% of the calibration images", 100 * agreement))
+            print("int8 and float agree on the top class of \(fixed(100 * agreement, 1))% of the calibration images")
         }
     }
 

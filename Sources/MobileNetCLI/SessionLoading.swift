@@ -31,6 +31,8 @@ struct LoadedSession {
 
     /// Loads `model` (float or int8), or builds a random-weight MobileNet of `alpha` and `resolution`.
     init(model: String?, alpha: Double, resolution: Int, batch: Int, threads: Int) throws {
+        // Freed load-time blocks must not stay resident under the session's weights and buffers.
+        ModelLoader.mapLargeAllocations()
         let loaded: LoadedModel
         if let model {
             loaded = try ModelLoader.load(contentsOf: URL(fileURLWithPath: model))

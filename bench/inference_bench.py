@@ -14,8 +14,8 @@ our tool). What it does, per model (alpha, input size):
 2. Correctness gate: one identical random input through every engine, each
    in its own process, and through `mobilenet run`; every engine must match
    ours within 1e-4 (absolute, softmax probabilities) or the run stops.
-3. Timing: each engine in its own process per round (peak RSS per engine from
-   wait4), rounds interleaved across engines, median of all timed runs.
+3. Timing: each engine in its own process per round (peak RSS per engine: its
+   own VmHWM), rounds interleaved across engines, median of all timed runs.
 
 With --int8 the same Keras models are instead fully quantized by the TFLite
 converter (representative dataset, int8 input and output); the gate requires ours
@@ -646,20 +646,41 @@ def wait_for_idle(max_seconds: float) -> None:
 FOREIGN_LOAD: dict[str, float] = {}
 
 
+def vm_hwm_mb(pid: int) -> float:
+    """The process's own peak RSS (VmHWM of /proc/PID/status) in MB; 0 when unreadable."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0.0
+
+
 def run_child(cmd, env, log: Path) -> tuple[int, float]:
-    """Runs cmd to completion; returns (exit code, peak RSS in MB of that child
-    and its waited-for descendants, from wait4). Also records in FOREIGN_LOAD
-    how many cores other processes kept busy meanwhile (all busy CPU time
-    minus the child's own, over its wall time)."""
+    """Runs cmd to completion; returns (exit code, peak RSS in MB of that child).
+    The peak is the child's own high-water mark (VmHWM), polled every 20 ms until it
+    exits: wait4's ru_maxrss would not do, as Linux carries the forking process's
+    peak over exec, so every child would report at least this Python driver's RSS
+    (~57 MB here, more than ours). Falls back to ru_maxrss where /proc is missing.
+    Also records in FOREIGN_LOAD how many cores other processes kept busy meanwhile
+    (all busy CPU time minus the child's own, over its wall time)."""
     busy0, t0 = cpu_busy_seconds(), time.monotonic()
+    peak = 0.0
     with open(log, "wb") as f:
         p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-        _, status, ru = os.wait4(p.pid, 0)
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid != 0:
+                break
+            peak = max(peak, vm_hwm_mb(p.pid))
+            time.sleep(0.02)
         p.returncode = os.waitstatus_to_exitcode(status)
     wall, busy1 = time.monotonic() - t0, cpu_busy_seconds()
     if busy0 is not None and busy1 is not None and wall > 0:
         FOREIGN_LOAD[str(log)] = max(0.0, (busy1 - busy0 - ru.ru_utime - ru.ru_stime) / wall)
-    return p.returncode, ru.ru_maxrss / 1024.0
+    return p.returncode, peak if peak > 0 else ru.ru_maxrss / 1024.0
 
 
 def fail(msg: str, log: Path | None = None):
@@ -987,7 +1008,7 @@ def render(cfgs, checks, timings, args, meta) -> str:
              ".tflite (dynamic batch; TFLite and ours); PyTorch mirror with the same weights → "
              "ONNX with static shapes per batch "
              "(ONNX Runtime, OpenVINO). fp32 everywhere. Peak RSS = max over rounds of the "
-             "engine's own process (wait4); Python peers include the interpreter "
+             "engine's own process (its VmHWM, polled); Python peers include the interpreter "
              f"(bare `python -c 'import numpy'`: {meta['baseline_rss']:.0f} MB).")
     L.append("")
     L.append(f"## Correctness gate (max |p_engine − p_ours| over softmax outputs, limit {TOLERANCE:g})")

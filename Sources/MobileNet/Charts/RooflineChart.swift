@@ -55,17 +55,7 @@ public struct RooflineChart: Sendable {
         let x = LogAxis(covering: drawn.map(\.intensity) + [ridge])
         let y = LogAxis(covering: drawn.map(\.gigaflops) + [peakGigaflops * 1.2])
         let plot = Plot(x: x, y: y)
-        let width = svgNumber(Plot.width), height = svgNumber(Plot.height)
-        var out = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
-            viewBox="0 0 \(width) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="12">
-            <title>\(svgEscaped(title))</title>
-            <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
-            <text x="\(svgNumber(Plot.width / 2))" y="26" text-anchor="middle" font-size="16" \
-            font-weight="bold">\(svgEscaped(title))</text>
-
-            """
+        var out = svgDocumentStart(width: Plot.width, height: Plot.height, title: title)
         out += plot.frame(xLabel: "arithmetic intensity (flops per byte of input, output and weights)",
                           yLabel: "GFLOP/s")
         // The roofs: bandwidth × intensity up to the ridge, then the peak.
@@ -160,23 +150,9 @@ private struct Plot {
     func point(_ vx: Double, _ vy: Double) -> String { "\(svgNumber(px(vx))),\(svgNumber(py(min(vy, y.upper))))" }
 
     func frame(xLabel: String, yLabel: String) -> String {
-        var out = ""
-        for tick in y.ticks {
-            let ty = svgNumber(py(tick))
-            out += "<line x1=\"\(svgNumber(Self.left))\" y1=\"\(ty)\" x2=\"\(svgNumber(Self.right))\" y2=\"\(ty)\" stroke=\"#e6e6e6\"/>\n"
-            out += "<text x=\"\(svgNumber(Self.left - 8))\" y=\"\(svgNumber(py(tick) + 4))\" text-anchor=\"end\">\(y.label(tick))</text>\n"
-        }
-        for tick in x.ticks {
-            let tx = svgNumber(px(tick))
-            out += "<line x1=\"\(tx)\" y1=\"\(svgNumber(Self.top))\" x2=\"\(tx)\" y2=\"\(svgNumber(Self.bottom))\" stroke=\"#e6e6e6\"/>\n"
-            out += "<text x=\"\(tx)\" y=\"\(svgNumber(Self.bottom + 18))\" text-anchor=\"middle\">\(x.label(tick))</text>\n"
-        }
-        out += "<rect x=\"\(svgNumber(Self.left))\" y=\"\(svgNumber(Self.top))\" width=\"\(svgNumber(Self.right - Self.left))\" "
-            + "height=\"\(svgNumber(Self.bottom - Self.top))\" fill=\"none\" stroke=\"#444\"/>\n"
-        out += "<text x=\"\(svgNumber((Self.left + Self.right) / 2))\" y=\"\(svgNumber(Self.bottom + 42))\" "
-            + "text-anchor=\"middle\">\(svgEscaped(xLabel))</text>\n"
-        let lx = svgNumber(24), ly = svgNumber((Self.top + Self.bottom) / 2)
-        out += "<text x=\"\(lx)\" y=\"\(ly)\" text-anchor=\"middle\" transform=\"rotate(-90 \(lx) \(ly))\">\(svgEscaped(yLabel))</text>\n"
-        return out
+        SVGPlotFrame(left: Self.left, right: Self.right, top: Self.top, bottom: Self.bottom,
+                     xTicks: x.ticks.map { (px($0), x.label($0)) }, yTicks: y.ticks.map { (py($0), y.label($0)) },
+                     verticalGridLines: true)
+            .svg(xTitle: xLabel, yTitle: yLabel, yTitleX: 24)
     }
 }

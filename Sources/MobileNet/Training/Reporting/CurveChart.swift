@@ -33,17 +33,7 @@ public struct CurveChart: Sendable {
             series: [Series(name: "train top-1", style: .train, x: x, y: epochs.map { $0.trainTop1 * 100 }),
                      Series(name: "validation top-1", style: .validation, x: x, y: epochs.map { $0.valTop1 * 100 })],
             yLimits: 0...100)
-        let width = svgNumber(2 * Layout.panelWidth), height = svgNumber(Layout.height)
-        var svg = """
-            <?xml version="1.0" encoding="UTF-8"?>
-            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
-            viewBox="0 0 \(width) \(height)" font-family="Helvetica, Arial, sans-serif" font-size="12">
-            <title>\(svgEscaped(title))</title>
-            <rect x="0" y="0" width="\(width)" height="\(height)" fill="white"/>
-            <text x="\(svgNumber(Layout.panelWidth))" y="28" text-anchor="middle" font-size="17" \
-            font-weight="bold">\(svgEscaped(title))</text>
-
-            """
+        var svg = svgDocumentStart(width: 2 * Layout.panelWidth, height: Layout.height, title: title)
         svg += loss.svg
         svg += accuracy.svg
         svg += "</svg>\n"
@@ -112,23 +102,10 @@ private struct Panel {
 
     var svg: String {
         var out = "<g class=\"panel\">\n"
-        for tick in yAxis.ticks {
-            let y = svgNumber(py(tick))
-            out += "<line x1=\"\(svgNumber(left))\" y1=\"\(y)\" x2=\"\(svgNumber(right))\" y2=\"\(y)\" stroke=\"#e6e6e6\"/>\n"
-            out += "<line x1=\"\(svgNumber(left - 5))\" y1=\"\(y)\" x2=\"\(svgNumber(left))\" y2=\"\(y)\" stroke=\"#444\"/>\n"
-            out += "<text x=\"\(svgNumber(left - 8))\" y=\"\(svgNumber(py(tick) + 4))\" text-anchor=\"end\">\(yAxis.label(tick))</text>\n"
-        }
-        for tick in xAxis.ticks {
-            let x = svgNumber(px(tick))
-            out += "<line x1=\"\(x)\" y1=\"\(svgNumber(bottom))\" x2=\"\(x)\" y2=\"\(svgNumber(bottom + 5))\" stroke=\"#444\"/>\n"
-            out += "<text x=\"\(x)\" y=\"\(svgNumber(bottom + 19))\" text-anchor=\"middle\">\(xAxis.label(tick))</text>\n"
-        }
-        out += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(right - left))\" "
-            + "height=\"\(svgNumber(bottom - top))\" fill=\"none\" stroke=\"#444\"/>\n"
-        out += "<text x=\"\(svgNumber((left + right) / 2))\" y=\"\(svgNumber(bottom + 40))\" text-anchor=\"middle\">epoch</text>\n"
-        let labelX = svgNumber(originX + 18), labelY = svgNumber((top + bottom) / 2)
-        out += "<text x=\"\(labelX)\" y=\"\(labelY)\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 \(labelX) \(labelY))\">\(svgEscaped(yLabel))</text>\n"
+        out += SVGPlotFrame(left: left, right: right, top: top, bottom: bottom,
+                            xTicks: xAxis.ticks.map { (px($0), xAxis.label($0)) },
+                            yTicks: yAxis.ticks.map { (py($0), yAxis.label($0)) }, verticalGridLines: false)
+            .svg(xTitle: "epoch", yTitle: yLabel, yTitleX: originX + 18)
         if !series.contains(where: { $0.y.contains(where: \.isFinite) }) {
             out += "<text x=\"\(svgNumber((left + right) / 2))\" y=\"\(svgNumber((top + bottom) / 2))\" "
                 + "text-anchor=\"middle\" fill=\"#888\">no data</text>\n"

@@ -24,6 +24,9 @@ struct ArenaPlanner {
         var scratchStride: Int
         /// Rows of int16 activations widened at a time per worker (matrix products only).
         var chunkRows: Int
+        /// Elements of the step's output, and rows of its matrix product (or of its output).
+        var outputCount: Int
+        var rows: Int
     }
 
     /// A buffer before placement.
@@ -76,7 +79,9 @@ struct ArenaPlanner {
         var layouts: [StepLayout] = []
         var scratchOf = [Int](repeating: -1, count: count)
         for (index, step) in steps.enumerated() {
-            var layout = StepLayout(input: 0, output: 0, scratch: 0, scratchStride: 0, chunkRows: 0)
+            let outputCount = Self.elements(shapes[index])
+            var layout = StepLayout(input: 0, output: 0, scratch: 0, scratchStride: 0, chunkRows: 0,
+                                    outputCount: outputCount, rows: outputCount / max(1, shapes[index].last ?? 1))
             if let gemm = step.matrixProduct {
                 // Rows of the product: output pixels (convolutions), or input rows of k values.
                 let productRows = step.isConvolution

@@ -51,9 +51,7 @@ struct PlanCommand: ParsableCommand {
                 try Data(svg.utf8).write(to: URL(fileURLWithPath: plot))
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(PlanReport(model: name, threads: threads, plan: plan)), as: UTF8.self))
+                print(try ArenaPlanReport(model: name, threads: threads, plan: plan).json())
             } else {
                 print(Self.text(plan, name: name, threads: threads))
             }
@@ -102,51 +100,5 @@ struct PlanCommand: ParsableCommand {
         ]
         return "\(name): \(plan.steps.count) steps, \(threads) thread\(threads == 1 ? "" : "s")\n\n"
             + SummaryText.table(rows, left: 2) + "\n\n" + SummaryText.table(totals)
-    }
-}
-
-/// What `plan --json` prints (keys sorted).
-struct PlanReport: Encodable {
-    struct Buffer: Encodable {
-        let name: String
-        let kind: String
-        let offset: Int
-        let bytes: Int
-        let firstStep: Int
-        let lastStep: Int
-
-        enum CodingKeys: String, CodingKey {
-            case name, kind, offset, bytes
-            case firstStep = "first_step", lastStep = "last_step"
-        }
-    }
-
-    let model: String
-    let threads: Int
-    let steps: [String]
-    let arenaBytes: Int
-    let lowerBoundBytes: Int
-    let greedyWithoutInPlaceBytes: Int
-    let naiveBytes: Int
-    let buffers: [Buffer]
-
-    enum CodingKeys: String, CodingKey {
-        case model, threads, steps, buffers
-        case arenaBytes = "arena_bytes", lowerBoundBytes = "lower_bound_bytes"
-        case greedyWithoutInPlaceBytes = "greedy_without_in_place_bytes", naiveBytes = "naive_bytes"
-    }
-
-    init(model: String, threads: Int, plan: ArenaPlan) {
-        self.model = model
-        self.threads = threads
-        steps = plan.steps
-        arenaBytes = plan.arenaBytes
-        lowerBoundBytes = plan.lowerBoundBytes
-        greedyWithoutInPlaceBytes = plan.greedyWithoutInPlaceBytes
-        naiveBytes = plan.naiveBytes
-        buffers = plan.buffers.map {
-            Buffer(name: $0.name, kind: $0.kind == .tensor ? "tensor" : "scratch", offset: $0.offset,
-                   bytes: $0.bytes, firstStep: $0.firstStep, lastStep: $0.lastStep)
-        }
     }
 }

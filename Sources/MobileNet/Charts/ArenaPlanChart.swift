@@ -3,7 +3,7 @@
 /// tensors blue, scratch orange), with the arena size and the lower bound (the most bytes live at
 /// one step) as horizontal lines. What a person sizing a board's memory wants to see.
 public enum ArenaPlanChart {
-    private static let width = 900.0, height = 560.0
+    private static let width = 900.0, height = 580.0
     private static let left = 90.0, right = 870.0, top = 50.0, bottom = 490.0
 
     /// The SVG document of `plan`, headed `title`.
@@ -29,15 +29,17 @@ public enum ArenaPlanChart {
                 + "height=\"\(svgNumber(max(0.5, y1 - y0)))\" fill=\"\(fill)\" stroke=\"\(stroke)\" stroke-width=\"0.6\">"
                 + "<title>\(svgEscaped(buffer.name)): \(buffer.bytes) bytes at \(buffer.offset), steps \(buffer.firstStep)–\(buffer.lastStep)</title></rect>\n"
         }
-        func line(_ bytes: Int, _ label: String, dashed: Bool) {
-            let yy = svgNumber(py(Double(bytes) / 1024))
-            out += "<line x1=\"\(svgNumber(left))\" y1=\"\(yy)\" x2=\"\(svgNumber(right))\" y2=\"\(yy)\" stroke=\"#222\""
-                + (dashed ? " stroke-dasharray=\"5 4\"" : "") + "/>\n"
-            out += "<text x=\"\(svgNumber(right - 4))\" y=\"\(svgNumber(py(Double(bytes) / 1024) - 5))\" text-anchor=\"end\">\(svgEscaped(label))</text>\n"
+        /// A horizontal line at `bytes`, labelled above it (or below, for the lower bound, which
+        /// is usually just under the arena line).
+        func line(_ bytes: Int, _ label: String, below: Bool) {
+            let y = py(Double(bytes) / 1024)
+            out += "<line x1=\"\(svgNumber(left))\" y1=\"\(svgNumber(y))\" x2=\"\(svgNumber(right))\" y2=\"\(svgNumber(y))\" stroke=\"#222\""
+                + (below ? " stroke-dasharray=\"5 4\"" : "") + "/>\n"
+            out += "<text x=\"\(svgNumber(right - 4))\" y=\"\(svgNumber(below ? y + 15 : y - 5))\" text-anchor=\"end\">\(svgEscaped(label))</text>\n"
         }
-        line(plan.arenaBytes, "arena \(plan.arenaBytes) bytes", dashed: false)
-        line(plan.lowerBoundBytes, "lower bound \(plan.lowerBoundBytes) bytes", dashed: true)
-        let legend = bottom + 58
+        line(plan.arenaBytes, "arena \(plan.arenaBytes) bytes", below: false)
+        line(plan.lowerBoundBytes, "lower bound \(plan.lowerBoundBytes) bytes (most live at one step)", below: true)
+        let legend = bottom + 72
         out += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(legend - 10))\" width=\"12\" height=\"12\" fill=\"#9ecae1\" stroke=\"#3182bd\"/>"
             + "<text x=\"\(svgNumber(left + 18))\" y=\"\(svgNumber(legend))\">activation tensor</text>\n"
         out += "<rect x=\"\(svgNumber(left + 150))\" y=\"\(svgNumber(legend - 10))\" width=\"12\" height=\"12\" fill=\"#fdae6b\" stroke=\"#e6550d\"/>"

@@ -90,7 +90,7 @@ struct ArenaPlanner {
                 let rowBytes = gemm.rowStride * 2
                 let room = (budget - live[index]) / threads - Self.rowSlack
                 let fitting = max(0, room) / rowBytes / Self.chunkMultiple * Self.chunkMultiple
-                let wanted = min(gemm.chunkRows, Self.roundUp(productRows, Self.chunkMultiple))
+                let wanted = min(gemm.chunkRows, productRows)
                 layout.chunkRows = max(min(Self.chunkMultiple, productRows), min(wanted, fitting))
                 layout.scratchStride = Self.roundUp(layout.chunkRows * rowBytes + Self.rowSlack, ArenaPlan.alignment)
                 scratchOf[index] = requests.count

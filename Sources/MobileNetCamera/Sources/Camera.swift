@@ -173,8 +173,7 @@ public final class Camera: FrameSource {
             if pollSaidReady {
                 // Ready but nothing to dequeue: a descriptor that is always readable (a
                 // plugin's regular file). Wait a little instead of spinning.
-                var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
-                nanosleep(&pause, nil)
+                sleepNanoseconds(1_000_000)
             }
             var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
             let milliseconds = Int32(min((deadline - now + 999_999) / 1_000_000, 60_000))
@@ -328,6 +327,13 @@ public final class Camera: FrameSource {
         default: return .system(device: name, call: call, errno: code)
         }
     }
+}
+
+/// Sleeps `nanoseconds`, resuming after signals.
+func sleepNanoseconds(_ nanoseconds: UInt64) {
+    var pause = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+    var remaining = timespec()
+    while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
 }
 
 /// CLOCK_MONOTONIC in nanoseconds, the clock of V4L2 buffer timestamps.

@@ -98,5 +98,12 @@ let package = Package(
             dependencies: ["MobileNet"],
             resources: [.copy("Fixtures")]
         ),
+        // Counts the calling thread's heap allocations (replaces malloc & co. in the test
+        // process), for the zero-allocations-per-frame tests.
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(
+            name: "MobileNetCameraTests",
+            dependencies: ["MobileNetCamera", "MobileNet", "CAllocationCounter"]
+        ),
     ]
 )

@@ -311,6 +311,8 @@ static int describe_buffer(Camera *camera, struct v4l2_buffer *buffer, uint32_t 
     uint32_t flags = V4L2_BUF_FLAG_MAPPED | V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
     for (int i = 0; i < camera->queuedCount; i++)
         if (camera->queued[i] == (int)index) flags |= V4L2_BUF_FLAG_QUEUED;
+    for (int i = 0; i < camera->doneCount; i++)
+        if (camera->done[i] == (int)index) flags |= V4L2_BUF_FLAG_DONE;  // filled, not dequeued
     memset(buffer, 0, sizeof *buffer);
     buffer->index = index;
     buffer->type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -338,7 +340,6 @@ static int dequeue(Camera *camera, struct v4l2_buffer *buffer) {
     int index = camera->done[0];
     memmove(camera->done, camera->done + 1, (size_t)--camera->doneCount * sizeof(int));
     describe_buffer(camera, buffer, (uint32_t)index);
-    buffer->flags |= V4L2_BUF_FLAG_DONE;
     buffer->bytesused = camera->bytesUsed[index];
     buffer->sequence = camera->sequences[index];
     uint64_t time = camera->timestamps[index];
@@ -444,6 +445,7 @@ static int plugin_ioctl(void *private, int fd, unsigned long request, void *argu
     case VIDIOC_QUERYBUF: {
         struct v4l2_buffer *buffer = argument;
         if (buffer->index >= camera->bufferCount) return fail(EINVAL);
+        catch_up(camera);
         return describe_buffer(camera, buffer, buffer->index);
     }
     case VIDIOC_QBUF: {

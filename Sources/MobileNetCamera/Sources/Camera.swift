@@ -5,8 +5,9 @@ import Glibc
 import MobileNet
 
 /// A V4L2 camera (a UVC webcam, the Pi camera's V4L2 node) through libv4l2, as a
-/// `FrameSource`. `start()` opens the device with `v4l2_open` (only libv4l2 calls touch it, so
-/// a libv4l2 plugin can stand in for a camera), negotiates format, size and rate from the
+/// `FrameSource`. `start()` opens the device path it is given and hands it to libv4l2
+/// (`v4l2_fd_open`; no check that it is a character device, and every later call goes through
+/// libv4l2, so a libv4l2 plugin can stand in for a camera), negotiates format, size and rate from the
 /// options, maps `bufferCount` driver buffers and starts streaming. `nextFrame` waits with
 /// `poll`, drains every filled buffer and converts only the newest (the others are queued
 /// again at once and counted as dropped, with the driver's sequence gaps), then requeues it.
@@ -151,28 +152,35 @@ public final class Camera: FrameSource {
     /// Waits for filled buffers and dequeues all of them, queueing every one but the newest
     /// again (each counted in `drained`). Returns nil when the newest is stale and was given
     /// back to wait for a fresher one. Throws `.stalled` at the deadline.
+    ///
+    /// Buffers are dequeued only when QUERYBUF says one is done, never on speculation: a
+    /// non-blocking DQBUF with nothing to dequeue makes libv4l2 print an error line, and a
+    /// descriptor that is always readable (a libv4l2 plugin's file) makes `poll` say nothing.
     private func dequeueNewest(drained: inout Int, deadline: UInt64, timeout: Int) throws(CaptureError) -> v4l2_buffer? {
         var newest: v4l2_buffer?
         var pollSaidReady = false
-        while newest == nil {
-            var buffer = v4l2_buffer()
-            buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
-            buffer.memory = V4L2_MEMORY_MMAP.rawValue
-            while mn_v4l2_ioctl(descriptor, MN_VIDIOC_DQBUF, &buffer) == 0 {
+        while true {
+            while try anyBufferDone() {
+                var buffer = v4l2_buffer()
+                buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
+                buffer.memory = V4L2_MEMORY_MMAP.rawValue
+                if mn_v4l2_ioctl(descriptor, MN_VIDIOC_DQBUF, &buffer) != 0 {
+                    let code = errno
+                    if code == EAGAIN || code == EINTR { break }
+                    throw failure("VIDIOC_DQBUF", code)
+                }
                 if var older = newest {
                     try queue(&older)
                     drained += 1
                 }
                 newest = buffer
             }
-            let code = errno
-            guard code == EAGAIN || code == EINTR else { throw failure("VIDIOC_DQBUF", code) }
             if newest != nil { break }
             let now = monotonicNanoseconds()
             guard now < deadline else { throw .stalled(device: name, milliseconds: timeout) }
             if pollSaidReady {
-                // Ready but nothing to dequeue: a descriptor that is always readable (a
-                // plugin's regular file). Wait a little instead of spinning.
+                // Readable but no buffer done: a descriptor poll cannot wait on. Wait a little
+                // instead of spinning.
                 sleepNanoseconds(1_000_000)
             }
             var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
@@ -197,22 +205,47 @@ public final class Camera: FrameSource {
         return newest
     }
 
+    /// Whether the driver has filled a buffer that is waiting to be dequeued.
+    private func anyBufferDone() throws(CaptureError) -> Bool {
+        for index in 0..<mappings.count {
+            var buffer = v4l2_buffer()
+            buffer.index = UInt32(index)
+            buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
+            buffer.memory = V4L2_MEMORY_MMAP.rawValue
+            try control(MN_VIDIOC_QUERYBUF, &buffer, "VIDIOC_QUERYBUF")
+            if buffer.flags & UInt32(V4L2_BUF_FLAG_DONE) != 0 { return true }
+        }
+        return false
+    }
+
     private func queue(_ buffer: inout v4l2_buffer) throws(CaptureError) {
         try control(MN_VIDIOC_QBUF, &buffer, "VIDIOC_QBUF")
     }
 
     // MARK: - Opening and negotiation
 
+    /// Opens the device and hands it to libv4l2 with its format conversion off: the camera
+    /// converts frames itself, cropped and scaled down first, while libv4lconvert would turn
+    /// every full-size frame into RGB24 (and does so on its own initiative for devices whose
+    /// formats it thinks applications do not know, such as NV12 or GREY only). libv4l2 still
+    /// routes every call through its plugins, so a plugin can stand in for a camera.
     private func open() throws(CaptureError) {
-        let fd = mn_v4l2_open(options.device, O_RDWR | O_NONBLOCK | O_CLOEXEC)
+        let fd = Glibc.open(options.device, O_RDWR | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             let code = errno
             switch code {
             case ENOENT, ENXIO, ENODEV: throw .notFound(device: name)
             case EACCES, EPERM: throw .permissionDenied(device: name)
             case EBUSY: throw .busy(device: name)
-            case ENOTTY, EINVAL: throw .notACamera(device: name, reason: "not a V4L2 video capture device")
             default: throw .system(device: name, call: "open", errno: code)
+            }
+        }
+        guard v4l2_fd_open(fd, V4L2_DISABLE_CONVERSION) == fd else {
+            let code = errno
+            close(fd)
+            switch code {
+            case ENOTTY, EINVAL: throw .notACamera(device: name, reason: "not a V4L2 video capture device")
+            default: throw failure("v4l2_fd_open", code)
             }
         }
         descriptor = fd

@@ -258,7 +258,9 @@ enum JPEGFraming {
         var i = soi + 2
         while true {
             guard i + 2 <= upper else { return .needMore(resume: soi) }
-            guard bytes[i] == 0xFF else { return .broken(resume: i) }
+            // Malformed: go on looking for the next image right after this one's start (a
+            // segment length read from damaged bytes may point past the next image).
+            guard bytes[i] == 0xFF else { return .broken(resume: soi + 2) }
             let marker = bytes[i + 1]
             switch marker {
             case 0xFF:
@@ -272,7 +274,17 @@ enum JPEGFraming {
             default:
                 guard i + 4 <= upper else { return .needMore(resume: soi) }
                 let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-                guard length >= 2 else { return .broken(resume: i + 2) }
+                guard length >= 2 else { return .broken(resume: soi + 2) }
+                // Tables and frame headers never hold a start of image (application segments
+                // and comments may: EXIF thumbnails). One inside means this image was cut off
+                // and its length bytes came from the next image.
+                if !(0xE0...0xEF).contains(marker) && marker != 0xFE {
+                    var k = i + 2  // the length bytes too: the cut may fall between them
+                    while k + 3 <= min(i + 2 + length, upper) {
+                        if bytes[k] == 0xFF && bytes[k + 1] == 0xD8 && bytes[k + 2] == 0xFF { return .broken(resume: k) }
+                        k += 1
+                    }
+                }
                 i += 2 + length
                 if marker == 0xDA {  // start of scan: entropy-coded data up to the next marker
                     while true {

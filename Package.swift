@@ -83,6 +83,12 @@ let package = Package(
             name: "CV4L2", pkgConfig: "libv4l2",
             providers: [.apt(["libv4l-dev"])]
         ),
+        // bench/capture_bench.sh: frame → model input against one inference.
+        .executableTarget(
+            name: "CaptureBench",
+            dependencies: ["MobileNetCamera", "MobileNet"],
+            swiftSettings: kernelSettings
+        ),
         .executableTarget(
             name: "MobileNetCLI",
             dependencies: [

@@ -3,7 +3,9 @@
 # writable (CI runs as root); elsewhere the camera tests say so and skip (they fail in CI).
 
 CAMERA_PLUGIN_DIR ?= $(shell pkg-config --variable=libdir libv4l2 2>/dev/null)/libv4l/plugins
-CAMERA_PLUGIN     := .build/camera-plugin/mobilenet-test-camera.so
+# "00-" sorts it before libv4l-mplane.so, which would otherwise try (and complain about)
+# every test device first.
+CAMERA_PLUGIN     := .build/camera-plugin/00-mobilenet-test-camera.so
 
 .PHONY: camera-plugin camera-bench
 test: camera-plugin

@@ -18,6 +18,8 @@ package final class AntialiasedResizer {
     /// The vertical pass's output, `outputHeight` rows of `inputWidth` pixels (empty when the
     /// width is unchanged: the vertical pass then writes the output directly).
     private let columns: UnsafeMutableBufferPointer<Float>
+    /// The ring rows of the taps of the output row being computed.
+    private let rowPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
 
     /// Throws `.invalidArgument` for a size below 1.
     package init(inputWidth: Int, inputHeight: Int, outputWidth: Int, outputHeight: Int) throws {
@@ -34,11 +36,13 @@ package final class AntialiasedResizer {
         let rowLength = inputWidth * 3
         ring = .allocate(capacity: outputHeight == inputHeight ? 0 : vertical.taps * rowLength)
         columns = .allocate(capacity: outputWidth == inputWidth ? 0 : outputHeight * rowLength)
+        rowPointers = .allocate(capacity: vertical.taps)
     }
 
     deinit {
         ring.deallocate()
         columns.deallocate()
+        rowPointers.deallocate()
     }
 
     /// Values per output, `outputHeight × outputWidth × 3`.
@@ -70,6 +74,7 @@ package final class AntialiasedResizer {
         }
         let vectorEnd = rowLength - rowLength % 16
         let ring = ring.baseAddress!, ringRows = vertical.taps
+        let rows = rowPointers
         vertical.weights.withUnsafeBufferPointer { weights in
             var converted = 0  // input rows below this are in the ring
             for y in 0..<outputHeight {
@@ -78,19 +83,19 @@ package final class AntialiasedResizer {
                     convert(converted, into: ring + (converted % ringRows) * rowLength)
                     converted += 1
                 }
+                for k in 0..<taps { rows[k] = ring + ((first + k) % ringRows) * rowLength }
                 let tap = weights.baseAddress! + y * ringRows
                 let out = output + y * rowLength
-                func row(_ k: Int) -> UnsafeMutablePointer<Float> { ring + ((first + k) % ringRows) * rowLength }
                 var i = 0
                 while i < vectorEnd {
                     var sum = SIMD16<Float>()
-                    for k in 0..<taps { sum = multiplyAdd(sum, SIMD16(repeating: tap[k]), load16(row(k) + i)) }
+                    for k in 0..<taps { sum = multiplyAdd(sum, SIMD16(repeating: tap[k]), load16(rows[k] + i)) }
                     store16(sum, out + i)
                     i += 16
                 }
                 while i < rowLength {
                     var sum: Float = 0
-                    for k in 0..<taps { sum += tap[k] * row(k)[i] }
+                    for k in 0..<taps { sum += tap[k] * rows[k][i] }
                     out[i] = sum
                     i += 1
                 }

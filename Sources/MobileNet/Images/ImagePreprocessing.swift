@@ -83,6 +83,14 @@ package struct PlannedNormalization {
 }
 
 extension QuantizationParameters {
-    /// `x` quantized as the int8 engine quantizes its float input (TFLite's QUANTIZE).
-    package func quantize(_ x: Float) -> Int8 { I8Head.quantize(x, self) }
+    /// `values` quantized as the int8 engine quantizes its float input (TFLite's QUANTIZE):
+    /// the operations of `I8Head.quantize`, in a loop the compiler can inline and unroll.
+    package func quantize(_ values: UnsafeBufferPointer<Float>, into output: UnsafeMutablePointer<Int8>) {
+        let scale = self.scale, zeroPoint = self.zeroPoint
+        for i in values.indices {
+            let steps = (values[i] / scale).rounded(.toNearestOrAwayFromZero)
+            let bounded = steps.isNaN ? -1e6 : min(max(steps, -1e6), 1e6)
+            output[i] = Int8(truncatingIfNeeded: min(max(Int32(bounded) &+ zeroPoint, -128), 127))
+        }
+    }
 }

@@ -148,23 +148,28 @@ final class FrameConverter {
         case .int8(let quantization):
             resizer.resize(corner, rowStride: rowStride, into: values.baseAddress!)
             normalization.apply(to: values)
-            let output = base.assumingMemoryBound(to: Int8.self)
-            for i in 0..<count { output[i] = quantization.quantize(values[i]) }
+            quantization.quantize(UnsafeBufferPointer(values), into: base.assumingMemoryBound(to: Int8.self))
         }
     }
 }
 
-/// Writes frames of any format into destinations, keeping the plan for the last format, size
-/// and geometry (a new plan, and its allocations, only when one of them changes).
-final class FrameWriter {
+/// Writes frames of any format into model inputs: what every `FrameSource` uses, public for
+/// frames captured some other way. Keeps the plan for the last format, frame size and
+/// destination geometry, so a new plan (and its allocations) is made only when one of them
+/// changes. One writer per thread.
+public final class FrameWriter {
     private var converter: FrameConverter?
     private var jpeg: MJPEGDecoder?
-    /// Why the last frame was rejected (for logs).
-    private(set) var lastProblem = ""
+    /// Why the last frame was rejected.
+    public private(set) var lastProblem = ""
 
-    /// Converts one frame; false when it is corrupt (skipped, the destination untouched or
-    /// partly written). Throws when the destination or the frame size cannot be used.
-    func write(
+    public init() {}
+
+    /// Converts one frame (`width`, `height` and `bytesPerLine` are ignored for MJPEG, whose
+    /// header tells its size); false when it is corrupt or short, and then nothing has been
+    /// written to the destination. Throws when the destination or the frame size cannot be
+    /// used.
+    public func write(
         _ frame: UnsafeRawBufferPointer, format: PixelFormat, width: Int, height: Int, bytesPerLine: Int,
         into destination: FrameDestination
     ) throws(CaptureError) -> Bool {

@@ -17,13 +17,34 @@ enum YUVConversion {
         UInt8(truncatingIfNeeded: min(max(value, 0), 255))
     }
 
-    /// `width` pixels of a YUYV row starting at pixel `left` into RGB.
+    /// `width` pixels of a YUYV row starting at pixel `left` into RGB, a Y U Y V group (two
+    /// pixels sharing their chroma terms) at a time, the terms and the clamp from tables.
     static func yuyvRow(_ row: UnsafePointer<UInt8>, left: Int, width: Int, into rgb: UnsafeMutablePointer<UInt8>) {
-        for x in 0..<width {
-            let pixel = left + x
-            let pair = row + (pixel & ~1) * 2
-            store(y: row[pixel * 2], u: pair[1], v: pair[3], into: rgb + x * 3)
+        var x = 0
+        if left & 1 != 0 && width > 0 {  // an odd first pixel: the second of its group
+            store(y: row[left * 2], u: row[left * 2 - 1], v: row[left * 2 + 1], into: rgb)
+            x = 1
         }
+        let tables = YUVTables.shared
+        let luma = tables.luma, red = tables.red, blue = tables.blue, greenU = tables.greenU, greenV = tables.greenV
+        let clamp = tables.clamp
+        var group = row + (left + x) * 2
+        var out = rgb + x * 3
+        while x + 2 <= width {
+            let u = Int(group[1]), v = Int(group[3])
+            let r = red[v], g = greenU[u] &+ greenV[v], b = blue[u]
+            let c0 = luma[Int(group[0])], c1 = luma[Int(group[2])]
+            out[0] = clamp[Int((c0 &+ r) >> 8) & 2047]
+            out[1] = clamp[Int((c0 &+ g) >> 8) & 2047]
+            out[2] = clamp[Int((c0 &+ b) >> 8) & 2047]
+            out[3] = clamp[Int((c1 &+ r) >> 8) & 2047]
+            out[4] = clamp[Int((c1 &+ g) >> 8) & 2047]
+            out[5] = clamp[Int((c1 &+ b) >> 8) & 2047]
+            group += 4
+            out += 6
+            x += 2
+        }
+        if x < width { store(y: group[0], u: group[1], v: group[3], into: out) }
     }
 
     /// `width` pixels from an NV12 luma row and its chroma row (interleaved U V) into RGB.
@@ -46,5 +67,31 @@ enum YUVConversion {
             rgb[x * 3 + 1] = value
             rgb[x * 3 + 2] = value
         }
+    }
+}
+
+/// The terms of `YUVConversion`'s formula for every 8-bit value, and the clamp to 0...255 of
+/// every shifted sum (indexed modulo 2048, so negative sums land in the upper half), made once.
+final class YUVTables: @unchecked Sendable {  // immutable after init
+    static let shared = YUVTables()
+    /// `298·(Y−16) + 128`; the rounding constant rides with luma.
+    let luma: UnsafeMutablePointer<Int32>
+    let red: UnsafeMutablePointer<Int32>, blue: UnsafeMutablePointer<Int32>
+    let greenU: UnsafeMutablePointer<Int32>, greenV: UnsafeMutablePointer<Int32>
+    let clamp: UnsafeMutablePointer<UInt8>
+
+    private init() {
+        func table(_ term: (Int32) -> Int32) -> UnsafeMutablePointer<Int32> {
+            let values = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
+            for i in 0..<256 { values[i] = term(Int32(i)) }
+            return values
+        }
+        luma = table { 298 * ($0 - 16) + 128 }
+        red = table { 409 * ($0 - 128) }
+        blue = table { 516 * ($0 - 128) }
+        greenU = table { -100 * ($0 - 128) }
+        greenV = table { -208 * ($0 - 128) }
+        clamp = .allocate(capacity: 2048)
+        for i in 0..<2048 { clamp[i] = i < 1024 ? UInt8(min(i, 255)) : 0 }  // 1024... are negative
     }
 }

@@ -26,7 +26,7 @@ enum CameraTestEnvironment {
 
     /// Where libv4l2 looks for plugins on this machine.
     static let pluginPaths = ["x86_64-linux-gnu", "aarch64-linux-gnu", "arm-linux-gnueabihf"].map {
-        "/usr/lib/\($0)/libv4l/plugins/mobilenet-test-camera.so"
+        "/usr/lib/\($0)/libv4l/plugins/00-mobilenet-test-camera.so"
     }
 
     static var pluginInstalled: Bool { pluginPaths.contains { FileManager.default.fileExists(atPath: $0) } }

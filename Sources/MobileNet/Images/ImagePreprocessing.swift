@@ -83,14 +83,22 @@ package struct PlannedNormalization {
 }
 
 extension QuantizationParameters {
-    /// `values` quantized as the int8 engine quantizes its float input (TFLite's QUANTIZE):
-    /// the operations of `I8Head.quantize`, in a loop the compiler can inline and unroll.
+    /// `values` quantized as the int8 engine quantizes its float input (TFLite's QUANTIZE,
+    /// `I8Head.quantize`: `round(x / scale)` half away from zero, NaN to the lowest value,
+    /// plus the zero point, saturated), written with operations the compiler vectorizes:
+    /// truncation and a ±1 correction for the rounding, the saturation in float (exact: the
+    /// values are whole numbers far below 2^24 by then), and the conversion to an integer by
+    /// adding 1.5·2^23 and reading the low bits of the float.
     package func quantize(_ values: UnsafeBufferPointer<Float>, into output: UnsafeMutablePointer<Int8>) {
-        let scale = self.scale, zeroPoint = self.zeroPoint
+        let scale = self.scale, zeroPoint = Float(self.zeroPoint)
         for i in values.indices {
-            let steps = (values[i] / scale).rounded(.toNearestOrAwayFromZero)
-            let bounded = steps.isNaN ? -1e6 : min(max(steps, -1e6), 1e6)
-            output[i] = Int8(truncatingIfNeeded: min(max(Int32(bounded) &+ zeroPoint, -128), 127))
+            let steps = values[i] / scale
+            let whole = steps.rounded(.towardZero)
+            let fraction = steps - whole
+            var rounded = whole + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0)
+            rounded = rounded.isNaN ? -1e6 : rounded
+            let saturated = min(max(rounded + zeroPoint, -128), 127)
+            output[i] = Int8(truncatingIfNeeded: Int32(bitPattern: (saturated + 12_582_912).bitPattern) &- 0x4B40_0000)
         }
     }
 }

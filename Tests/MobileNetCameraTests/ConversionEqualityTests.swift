@@ -99,3 +99,24 @@ struct ConversionEqualityTests {
         #expect(tensor.isPoisoned)
     }
 }
+
+/// The vectorizable quantization against TFLite's QUANTIZE written naively, on the values
+/// where rounding and saturation are delicate.
+@Suite struct InputQuantizationTests {
+    @Test func matchesQuantizeOnEdgeCases() {
+        let q = QuantizationParameters(scale: 0.5, zeroPoint: -3)
+        var values: [Float] = [0, 0.25, -0.25, 0.2499999, 0.75, -0.75, 1.25, -1.25, 0.49999997, -0.49999997,
+                               62.5, 63.5, -61.25, -63, 1e7, -1e7, .infinity, -.infinity, .nan, 1e-40]
+        for i in 0..<200 { values.append(Float(i) * 0.137 - 13.7) }
+        let expected = values.map { x -> Int8 in
+            let steps = (x / q.scale).rounded(.toNearestOrAwayFromZero)
+            if steps.isNaN { return -128 }
+            return Int8(min(max(Int32(max(-1e6, min(1e6, steps))) + q.zeroPoint, -128), 127))
+        }
+        var output = [Int8](repeating: 0, count: values.count)
+        values.withUnsafeBufferPointer { input in
+            output.withUnsafeMutableBufferPointer { q.quantize(input, into: $0.baseAddress!) }
+        }
+        #expect(output == expected)
+    }
+}

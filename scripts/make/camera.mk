@@ -1,8 +1,9 @@
 # The libv4l2 test camera (scripts/camera-plugin): a plugin that turns a described file into a
 # capture device for the camera tests. `make test` installs it when the plugin directory is
 # writable (CI runs as root); elsewhere the camera tests say so and skip (they fail in CI).
+# The directory is asked of pkg-config when the recipe runs, after `deps` installed libv4l-dev.
 
-CAMERA_PLUGIN_DIR ?= $(shell pkg-config --variable=libdir libv4l2 2>/dev/null)/libv4l/plugins
+CAMERA_PLUGIN_DIR ?=
 # "00-" sorts it before libv4l-mplane.so, which would otherwise try (and complain about)
 # every test device first.
 CAMERA_PLUGIN     := .build/camera-plugin/00-mobilenet-test-camera.so
@@ -15,10 +16,15 @@ $(CAMERA_PLUGIN): scripts/camera-plugin/test-camera.c
 	$(CC) -O2 -Wall -Wextra -fPIC -shared -fvisibility=hidden -o $@ $<
 
 camera-plugin: deps $(CAMERA_PLUGIN)
-	@if mkdir -p $(CAMERA_PLUGIN_DIR) 2>/dev/null && [ -w $(CAMERA_PLUGIN_DIR) ]; then \
-		install -m 644 $(CAMERA_PLUGIN) $(CAMERA_PLUGIN_DIR)/ && echo "test camera installed in $(CAMERA_PLUGIN_DIR)"; \
+	@dir="$(CAMERA_PLUGIN_DIR)"; \
+	if [ -z "$$dir" ]; then \
+		libdir=$$(pkg-config --variable=libdir libv4l2) || { echo "libv4l2 not found (libv4l-dev)"; exit 1; }; \
+		dir=$$libdir/libv4l/plugins; \
+	fi; \
+	if mkdir -p "$$dir" 2>/dev/null && [ -w "$$dir" ]; then \
+		install -m 644 $(CAMERA_PLUGIN) "$$dir/" && echo "test camera installed in $$dir"; \
 	else \
-		echo "test camera NOT installed: $(CAMERA_PLUGIN_DIR) is not writable (camera tests will skip)"; \
+		echo "test camera NOT installed: $$dir is not writable (camera capture tests will skip)"; \
 	fi
 
 # Capture + conversion medians against one VWW int8 inference (bench/capture_bench.sh).

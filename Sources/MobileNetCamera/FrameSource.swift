@@ -2,7 +2,7 @@ import MobileNet
 
 /// Something that delivers frames to the supervisor loop: a V4L2 `Camera`, a looped
 /// `ImageFolderSource`, or a `StreamSource` reading MJPEG or raw frames from standard input or
-/// a file. The loop calls `start()`, then `nextFrame(into:timeoutMilliseconds:)` once per
+/// a file (`FrameSourceSelection` picks one from command-line options). The loop calls `start()`, then `nextFrame(into:timeoutMilliseconds:)` once per
 /// inference, and `stop()` when it shuts down or restarts the source.
 ///
 /// `nextFrame` writes the freshest frame straight into the model's input (`FrameDestination`):
@@ -119,7 +119,7 @@ public enum CaptureError: Error, Equatable, CustomStringConvertible {
     case unplugged(device: String, errno: Int32)
     /// No frame arrived within the timeout.
     case stalled(device: String, milliseconds: Int)
-    /// The device is not a streaming video capture device, or the stream input ended.
+    /// The device is not a streaming video capture device.
     case notACamera(device: String, reason: String)
     /// No format in the preference list, or a frame size the conversion cannot use.
     case unsupportedFormat(device: String, reason: String)

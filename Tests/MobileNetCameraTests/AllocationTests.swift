@@ -9,7 +9,7 @@ import MobileNet
 /// (libjpeg's per-image memory reused), YUYV conversion, resize, normalisation and
 /// quantization. The counter (Tests/CAllocationCounter) replaces malloc & co. and counts this
 /// thread's calls.
-@Suite(.enabled(if: CameraTestEnvironment.captureEnabled), .serialized)
+@Suite(.enabled(if: CameraTestEnvironment.captureEnabled, CameraTestEnvironment.captureSkipReason), .serialized)
 struct AllocationTests {
     /// The counter itself: it sees Swift's and C's allocations on this thread.
     @Test func counterCounts() {

@@ -7,7 +7,7 @@ import MobileNet
 /// Capture through libv4l2 from the test camera plugin: format negotiation, every pixel format
 /// delivered and converted exactly as `classify` would convert the same pixels, and the
 /// freshest frame with its drops counted.
-@Suite(.enabled(if: CameraTestEnvironment.captureEnabled), .serialized)
+@Suite(.enabled(if: CameraTestEnvironment.captureEnabled, CameraTestEnvironment.captureSkipReason), .serialized)
 struct CameraCaptureTests {
     @Test(arguments: [
         (PixelFormat.mjpeg, 640, 480), (.mjpeg, 1280, 720), (.yuyv, 640, 480), (.yuyv, 1280, 720),

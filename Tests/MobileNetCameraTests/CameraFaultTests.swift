@@ -6,7 +6,7 @@ import MobileNet
 
 /// The camera's faults, each made by the test camera plugin: unplugging (the device file
 /// removed → ENODEV), a stall (no frames), corrupt MJPEG frames, a busy device, a missing one.
-@Suite(.enabled(if: CameraTestEnvironment.captureEnabled), .serialized)
+@Suite(.enabled(if: CameraTestEnvironment.captureEnabled, CameraTestEnvironment.captureSkipReason), .serialized)
 struct CameraFaultTests {
     /// Unplugged while streaming: the next call fails with `.unplugged` (ENODEV) within one
     /// poll timeout, and `stop()` still releases everything; opening again fails with

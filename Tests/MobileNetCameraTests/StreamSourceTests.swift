@@ -5,7 +5,7 @@ import MobileNet
 @testable import MobileNetCamera
 
 /// MJPEG and raw streams from files and pipes, and still images in a loop.
-@Suite(.enabled(if: CameraTestEnvironment.conversionEnabled))
+@Suite(.enabled(if: CameraTestEnvironment.conversionEnabled, CameraTestEnvironment.framesSkipReason))
 struct StreamSourceTests {
     static func jpeg(_ image: String) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: try TestFrames.url(image, .mjpeg, 640, 480)))
@@ -185,5 +185,19 @@ struct StreamSourceTests {
         #expect(Self.scan(Array(frame.prefix(14)) + frame) == .broken(resume: 14))
         #expect(Self.scan([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x01]) == .broken(resume: 2))
         #expect(Self.scan([0x00, 0x00, 0x00, 0x00]) == .needMore(resume: 2))
+    }
+}
+
+/// Which source the command-line options name.
+@Suite struct FrameSourceSelectionTests {
+    @Test func picksTheSourceTheOptionsName() throws {
+        #expect(try FrameSourceSelection().makeSource() is Camera)
+        #expect((try FrameSourceSelection(camera: "/dev/video2").makeSource() as? Camera)?.options.device == "/dev/video2")
+        #expect(try FrameSourceSelection(source: "-").makeSource() is StreamSource)
+        let raw = try FrameSourceSelection(source: "frames.raw", inputFormat: "yuyv:320x240").makeSource() as? StreamSource
+        #expect(raw?.input == .raw(.yuyv, width: 320, height: 240))
+        #expect(try FrameSourceSelection(source: FileManager.default.temporaryDirectory.path).makeSource() is ImageFolderSource)
+        #expect(throws: CaptureError.self) { try FrameSourceSelection(camera: "/dev/video0", source: "-").makeSource() }
+        #expect(throws: CaptureError.self) { try FrameSourceSelection(source: "-", inputFormat: "h264").makeSource() }
     }
 }

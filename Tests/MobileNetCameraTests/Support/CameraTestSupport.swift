@@ -39,6 +39,10 @@ enum CameraTestEnvironment {
     /// Capture tests: through the test camera.
     static var captureEnabled: Bool { isCI || (framesAvailable && pluginInstalled) }
 
+    static let framesSkipReason: Comment = "needs ffmpeg, djpeg (scripts/install-deps.sh) and ../shared/golden/images"
+    static let captureSkipReason: Comment =
+        "needs the libv4l2 test camera: run `make camera-plugin` as root (its plugin directory is not writable here), ffmpeg, djpeg and ../shared"
+
     /// Throws a message naming what is missing (in CI, where the tests run regardless).
     static func requireCapture() throws {
         try requireFrames()

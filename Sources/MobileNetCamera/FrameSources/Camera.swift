@@ -92,6 +92,32 @@ public final class Camera: FrameSource {
         }
     }
 
+    /// Restarts streaming on the open device (STREAMOFF, which returns every buffer, then
+    /// queue them all and STREAMON): the first remedy for a stall, cheaper than `start()`,
+    /// which closes and reopens the device. Opens it when it is not open.
+    public func restartStream() throws(CaptureError) {
+        guard descriptor >= 0, !mappings.isEmpty else { return try start() }
+        statistics.restarts += 1
+        do {
+            var type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
+            streaming = false
+            try control(MN_VIDIOC_STREAMOFF, &type, "VIDIOC_STREAMOFF")
+            for index in 0..<mappings.count {
+                var buffer = v4l2_buffer()
+                buffer.index = UInt32(index)
+                buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
+                buffer.memory = V4L2_MEMORY_MMAP.rawValue
+                try queue(&buffer)
+            }
+            try control(MN_VIDIOC_STREAMON, &type, "VIDIOC_STREAMON")
+            streaming = true
+            lastSequence = nil
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
     public func stop() {
         guard descriptor >= 0 else { return }
         if streaming {

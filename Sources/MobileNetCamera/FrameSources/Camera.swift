@@ -103,10 +103,7 @@ public final class Camera: FrameSource {
             streaming = false
             try control(MN_VIDIOC_STREAMOFF, &type, "VIDIOC_STREAMOFF")
             for index in 0..<mappings.count {
-                var buffer = v4l2_buffer()
-                buffer.index = UInt32(index)
-                buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
-                buffer.memory = V4L2_MEMORY_MMAP.rawValue
+                var buffer = mappedBuffer(index)
                 try queue(&buffer)
             }
             try control(MN_VIDIOC_STREAMON, &type, "VIDIOC_STREAMON")
@@ -187,9 +184,7 @@ public final class Camera: FrameSource {
         var pollSaidReady = false
         while true {
             while try anyBufferDone() {
-                var buffer = v4l2_buffer()
-                buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
-                buffer.memory = V4L2_MEMORY_MMAP.rawValue
+                var buffer = mappedBuffer(0)  // DQBUF fills in the index
                 if mn_v4l2_ioctl(descriptor, MN_VIDIOC_DQBUF, &buffer) != 0 {
                     let code = errno
                     if code == EAGAIN || code == EINTR { break }
@@ -234,14 +229,20 @@ public final class Camera: FrameSource {
     /// Whether the driver has filled a buffer that is waiting to be dequeued.
     private func anyBufferDone() throws(CaptureError) -> Bool {
         for index in 0..<mappings.count {
-            var buffer = v4l2_buffer()
-            buffer.index = UInt32(index)
-            buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
-            buffer.memory = V4L2_MEMORY_MMAP.rawValue
+            var buffer = mappedBuffer(index)
             try control(MN_VIDIOC_QUERYBUF, &buffer, "VIDIOC_QUERYBUF")
             if buffer.flags & UInt32(V4L2_BUF_FLAG_DONE) != 0 { return true }
         }
         return false
+    }
+
+    /// A capture buffer record for memory-mapped buffer `index`.
+    private func mappedBuffer(_ index: Int) -> v4l2_buffer {
+        var buffer = v4l2_buffer()
+        buffer.index = UInt32(index)
+        buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
+        buffer.memory = V4L2_MEMORY_MMAP.rawValue
+        return buffer
     }
 
     private func queue(_ buffer: inout v4l2_buffer) throws(CaptureError) {
@@ -355,10 +356,7 @@ public final class Camera: FrameSource {
             throw .notACamera(device: name, reason: "the driver gave \(request.count) buffer(s), at least 2 are needed")
         }
         for index in 0..<request.count {
-            var buffer = v4l2_buffer()
-            buffer.index = index
-            buffer.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
-            buffer.memory = V4L2_MEMORY_MMAP.rawValue
+            var buffer = mappedBuffer(Int(index))
             try control(MN_VIDIOC_QUERYBUF, &buffer, "VIDIOC_QUERYBUF")
             let length = Int(buffer.length)
             let address = v4l2_mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, Int64(buffer.m.offset))

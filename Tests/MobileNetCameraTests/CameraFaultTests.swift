@@ -43,7 +43,7 @@ struct CameraFaultTests {
             _ = try camera.nextFrame(into: tensor.destination, timeoutMilliseconds: 300)
         }
         let waited = monotonicNanoseconds() - begin
-        #expect(waited >= 300_000_000 && waited < 800_000_000, "waited \(waited / 1_000_000) ms")
+        #expect(waited >= 300_000_000 && waited < 1_500_000_000, "waited \(waited / 1_000_000) ms")  // slack for a loaded CI machine
         // Restarting the stream while still stalled does not help; once frames flow it does.
         try camera.restartStream()
         #expect(throws: CaptureError.stalled(device: device.path, milliseconds: 200)) {

@@ -45,6 +45,7 @@ let package = Package(
         // The int8 runtime alone (standard library only; also builds as Embedded Swift), for
         // programs that only run int8 .tflite models.
         .library(name: "MobileNetRuntime", targets: ["MobileNetRuntime"]),
+        .library(name: "MobileNetCamera", targets: ["MobileNetCamera"]),
         // The executable is called `mobilenet`; its module is `MobileNetCLI` so that the two
         // source folders do not collide on case-insensitive file systems (macOS).
         .executable(name: "mobilenet", targets: ["MobileNetCLI"]),
@@ -85,6 +86,25 @@ let package = Package(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        // Frame sources for the supervisor loop (V4L2 camera, image folder, MJPEG/raw stream) and
+        // the conversion of a frame straight into a model's input (Sources/MobileNetCamera).
+        .target(
+            name: "MobileNetCamera",
+            dependencies: ["MobileNet", "CV4L2", "CImageCodecs"],
+            swiftSettings: kernelSettings
+        ),
+        // <linux/videodev2.h> and libv4l2, with the variadic v4l2_open/v4l2_ioctl behind
+        // fixed-argument inline wrappers (Swift cannot call variadic C functions).
+        .systemLibrary(
+            name: "CV4L2", pkgConfig: "libv4l2",
+            providers: [.apt(["libv4l-dev"])]
+        ),
+        // bench/capture_bench.sh: frame → model input against one inference.
+        .executableTarget(
+            name: "CaptureBench",
+            dependencies: ["MobileNetCamera", "MobileNet"],
+            swiftSettings: kernelSettings
+        ),
         .executableTarget(
             name: "MobileNetCLI",
             dependencies: [
@@ -100,9 +120,13 @@ let package = Package(
             dependencies: ["MobileNet", "MobileNetRuntime", "CAllocationCounter"],
             resources: [.copy("Fixtures")]
         ),
-        // Counts the C allocator's calls made while counting is switched on (the runtime's
-        // nothing-allocated-per-frame test): linked into the test executable, its malloc family
+        // Counts the C allocator's calls made while counting is switched on (the
+        // nothing-allocated-per-frame tests): linked into the test executable, its malloc family
         // takes the place of the C library's and forwards to it.
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(
+            name: "MobileNetCameraTests",
+            dependencies: ["MobileNetCamera", "MobileNet", "CAllocationCounter"]
+        ),
     ]
 )

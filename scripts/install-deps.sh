@@ -5,6 +5,9 @@ set -euo pipefail
 
 packages=(
     libjpeg-dev libpng-dev pkg-config
+    # Camera capture (libv4l2) and its tests: ffmpeg makes test frames from photos, djpeg
+    # (libjpeg-turbo-progs) decodes them at reduced DCT scale as the reference.
+    libv4l-dev ffmpeg libjpeg-turbo-progs
 )
 
 missing=()

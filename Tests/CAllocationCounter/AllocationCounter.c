@@ -16,25 +16,40 @@ extern void *__libc_memalign(size_t alignment, size_t size);
 extern void *__libc_valloc(size_t size);
 extern void __libc_free(void *pointer);
 
-static _Thread_local int tracked;
-static atomic_int counting;
-static atomic_long count;
+// One counter per tracking thread, shared with the threads it creates, so that tests running
+// in parallel on other threads (each with its own counter) never add to each other's counts.
+// A counter is never freed: a worker may outlive the test that created it.
+struct counter {
+    atomic_int counting;
+    atomic_long count;
+};
+
+static _Thread_local struct counter *current;  // where this thread's allocations count; NULL: nowhere
 
 static void note(void) {
-    if (tracked && atomic_load_explicit(&counting, memory_order_relaxed)) {
-        atomic_fetch_add_explicit(&count, 1, memory_order_relaxed);
+    struct counter *counter = current;
+    if (counter && atomic_load_explicit(&counter->counting, memory_order_relaxed)) {
+        atomic_fetch_add_explicit(&counter->count, 1, memory_order_relaxed);
     }
 }
 
 int cac_available(void) { return 1; }
-void cac_track_this_thread(int value) { tracked = value; }
+void cac_track_this_thread(int value) {
+    if (!value) {
+        current = NULL;
+    } else if (current == NULL) {
+        current = __libc_calloc(1, sizeof *current);
+    }
+}
 void cac_start(void) {
-    atomic_store(&count, 0);
-    atomic_store(&counting, 1);
+    if (current == NULL) return;
+    atomic_store(&current->count, 0);
+    atomic_store(&current->counting, 1);
 }
 long cac_stop(void) {
-    atomic_store(&counting, 0);
-    return atomic_load(&count);
+    if (current == NULL) return 0;
+    atomic_store(&current->counting, 0);
+    return atomic_load(&current->count);
 }
 
 void *malloc(size_t size) { note(); return __libc_malloc(size); }
@@ -53,16 +68,17 @@ int posix_memalign(void **result, size_t alignment, size_t size) {
     return 0;
 }
 
-// Threads created by a tracked thread are tracked: the start routine is wrapped.
+// Threads created by a tracked thread count into its counter: the start routine is wrapped.
 struct start {
     void *(*routine)(void *);
     void *argument;
+    struct counter *counter;
 };
 
 static void *tracked_start(void *raw) {
     struct start start = *(struct start *)raw;
     __libc_free(raw);
-    tracked = 1;
+    current = start.counter;
     return start.routine(start.argument);
 }
 
@@ -75,11 +91,12 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attributes, void *(*
         create = (create_function)dlsym(RTLD_NEXT, "pthread_create");
         atomic_store(&real, create);
     }
-    if (!tracked) return create(thread, attributes, routine, argument);
+    if (current == NULL) return create(thread, attributes, routine, argument);
     struct start *start = __libc_malloc(sizeof *start);
     if (start == NULL) return EAGAIN;
     start->routine = routine;
     start->argument = argument;
+    start->counter = current;
     int status = create(thread, attributes, tracked_start, start);
     if (status != 0) __libc_free(start);
     return status;

@@ -1,6 +1,6 @@
 // Counts the C allocator's calls (malloc, calloc, realloc, posix_memalign, aligned_alloc,
-// memalign, valloc) made by the threads being tracked, while counting is on. For the runtime's
-// nothing-allocated-per-frame test.
+// memalign, valloc) made by the threads being tracked, while counting is on. For the
+// nothing-allocated-per-frame tests (runtime, camera).
 //
 // On glibc, this target's definitions of the malloc family, linked into the test executable,
 // take the place of the C library's for the whole process and forward to glibc's own entry
@@ -13,7 +13,8 @@
 
 /// 1 where allocations are counted (Linux with glibc), else 0.
 int cac_available(void);
-/// Tracks the calling thread (and threads it creates from now on), or stops tracking it.
+/// Tracks the calling thread (and threads it creates from now on) with a counter of its own
+/// (kept across calls), or stops tracking it.
 void cac_track_this_thread(int tracked);
 /// Resets the count and starts counting the tracked threads' allocations.
 void cac_start(void);

@@ -1,0 +1,22 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `errno` as its symbolic meaning, e.g. "No such device (errno 19)".
+func errorName(_ code: Int32) -> String {
+    "\(String(cString: strerror(code))) (errno \(code))"
+}
+
+/// Sleeps `nanoseconds`, resuming after signals.
+func sleepNanoseconds(_ nanoseconds: UInt64) {
+    var pause = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+    var remaining = timespec()
+    while nanosleep(&pause, &remaining) != 0 && errno == EINTR { pause = remaining }
+}
+
+/// CLOCK_MONOTONIC in nanoseconds, the clock of V4L2 buffer timestamps.
+func monotonicNanoseconds() -> UInt64 {
+    var now = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &now)
+    return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+}

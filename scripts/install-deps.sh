@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building and testing need, when any is missing.
+# Installs the Debian packages that building and testing need (plus any given as arguments),
+# when any is missing.
 # As root it runs apt-get; otherwise it prints the one command to run and fails.
 set -euo pipefail
 
 packages=(
     libjpeg-dev libpng-dev pkg-config
 )
+packages+=("$@")  # extra packages a caller needs (e.g. scripts/arm/setup-toolchain.sh)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -42,6 +42,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "MobileNet", targets: ["MobileNet"]),
+        // The int8 runtime alone (standard library only; also builds as Embedded Swift), for
+        // programs that only run int8 .tflite models.
+        .library(name: "MobileNetRuntime", targets: ["MobileNetRuntime"]),
         // The executable is called `mobilenet`; its module is `MobileNetCLI` so that the two
         // source folders do not collide on case-insensitive file systems (macOS).
         .executable(name: "mobilenet", targets: ["MobileNetCLI"]),
@@ -53,9 +56,22 @@ let package = Package(
     targets: [
         .target(
             name: "MobileNet",
-            dependencies: ["CImageCodecs", "CMemory", .product(name: "Atomics", package: "swift-atomics")],
+            dependencies: [
+                "MobileNetRuntime", "CImageCodecs", "CMemory",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
             swiftSettings: kernelSettings
         ),
+        // The int8 engine, its arena planner and the .tflite reading it needs: the Swift standard
+        // library alone (no Foundation, Dispatch or Glibc), so that it also compiles as Embedded
+        // Swift (scripts/check-embedded.sh); threads come from the small C target below.
+        .target(
+            name: "MobileNetRuntime",
+            dependencies: ["CRuntimeSupport"],
+            swiftSettings: kernelSettings
+        ),
+        // POSIX threads, a wait gate and atomic counters for the runtime's worker pool.
+        .target(name: "CRuntimeSupport"),
         // Image codecs: the system's libjpeg(-turbo) and libpng, behind a small C layer that turns
         // their longjmp error handling into return codes (Images/ImageDecoder.swift).
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
@@ -81,8 +97,12 @@ let package = Package(
         ),
         .testTarget(
             name: "MobileNetTests",
-            dependencies: ["MobileNet"],
+            dependencies: ["MobileNet", "MobileNetRuntime", "CAllocationCounter"],
             resources: [.copy("Fixtures")]
         ),
+        // Counts the C allocator's calls made while counting is switched on (the runtime's
+        // nothing-allocated-per-frame test): linked into the test executable, its malloc family
+        // takes the place of the C library's and forwards to it.
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
     ]
 )

@@ -88,7 +88,10 @@ $(ARM_OUT)/bit-exact: $(ARM_OUT)/BitExactDriver.o $(ARM_OUT)/MobileNetRuntime.o 
 	@echo "link ($(BOARD_LINK) -static-pie): $@"
 	@$(BOARD_LINK) -static-pie -o $@ $^ $(EMBEDDED_LIB)/$(EMBEDDED_TRIPLE)/libswiftUnicodeDataTables.a -lpthread -lm
 
+# The board's CPU must be able to run every instruction of the build (a Pi 4 has no sdot):
+# checked in the disassembly, and again by qemu emulating that CPU.
 arm-test: arm
+	@$(if $(BOARD_QEMU),python3 scripts/arm/asm_check.py --isa-only $(ARM_OUT)/bit-exact --features "$(BOARD_FEATURES)")
 	@echo "bit-exact tests, BOARD=$(BOARD) ($(BOARD_NAME)), $(if $(BOARD_QEMU),$(BOARD_QEMU) -cpu $(BOARD_QEMU_CPU),native):"
 	@$(if $(BOARD_QEMU),nice -n 10 $(BOARD_QEMU) -cpu $(BOARD_QEMU_CPU)) $(ARM_OUT)/bit-exact \
 	    --shared $(SHARED) --fixtures Tests/MobileNetTests/Fixtures/int8

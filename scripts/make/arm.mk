@@ -9,8 +9,8 @@
 #
 # Route: the toolchain has no Linux standard library for ARM, but ships Embedded Swift for
 # aarch64-none-none-elf / armv7-none-none-eabi; the runtime module needs nothing else. Its
-# objects are linked with Debian's cross gcc (-static-pie: plain -static fails on a copy
-# relocation) against glibc, and run with qemu-user. scripts/arm/setup-toolchain.sh installs
+# objects are linked with Debian's cross gcc (aarch64: -static-pie, plain -static fails on a
+# copy relocation) against glibc, and run with qemu-user. scripts/arm/setup-toolchain.sh installs
 # the tools. (The whole `mobilenet` binary for a board is not built here yet.)
 include scripts/make/boards.mk
 
@@ -21,12 +21,15 @@ ARM_OUT      := .build/boards/$(BOARD)
 ifeq ($(BOARD_ARCH),aarch64)
 EMBEDDED_TRIPLE := aarch64-none-none-elf
 C_TRIPLE        := aarch64-linux-gnu
-BOARD_LINK      := aarch64-linux-gnu-gcc
+BOARD_LINK      := aarch64-linux-gnu-gcc -static-pie
 BOARD_QEMU      := qemu-aarch64
 else ifeq ($(BOARD_ARCH),armv7)
 EMBEDDED_TRIPLE := armv7-none-none-eabi
 C_TRIPLE        := arm-linux-gnueabihf
-BOARD_LINK      := arm-linux-gnueabihf-gcc
+# Debian's armhf libc has no static-pie start file (rcrt1.o): a static executable. The
+# toolchain's Unicode tables are built for the soft-float ABI; they pass no floats, so the ABI
+# tag mismatch is harmless.
+BOARD_LINK      := arm-linux-gnueabihf-gcc -static -Wl,--no-warn-mismatch
 BOARD_QEMU      := qemu-arm
 # Linux armhf passes floats in VFP registers; Embedded Swift's default for the bare-metal
 # triple is soft-float.
@@ -35,7 +38,7 @@ C_FLAGS         := -mfloat-abi=hard -mfpu=neon-vfpv4
 else ifeq ($(BOARD_ARCH),x86_64)
 EMBEDDED_TRIPLE := x86_64-unknown-none-elf
 C_TRIPLE        := x86_64-linux-gnu
-BOARD_LINK      := gcc
+BOARD_LINK      := gcc -static-pie
 BOARD_QEMU      :=
 endif
 
@@ -85,8 +88,8 @@ $(ARM_OUT)/DriverSupport.o: Tests/EmbeddedBitExact/CDriverSupport/DriverSupport.
 
 $(ARM_OUT)/bit-exact: $(ARM_OUT)/BitExactDriver.o $(ARM_OUT)/MobileNetRuntime.o $(ARM_OUT)/CRuntimeSupport.o \
                       $(ARM_OUT)/DriverSupport.o
-	@echo "link ($(BOARD_LINK) -static-pie): $@"
-	@$(BOARD_LINK) -static-pie -o $@ $^ $(EMBEDDED_LIB)/$(EMBEDDED_TRIPLE)/libswiftUnicodeDataTables.a -lpthread -lm
+	@echo "link ($(BOARD_LINK)): $@"
+	@$(BOARD_LINK) -o $@ $^ $(EMBEDDED_LIB)/$(EMBEDDED_TRIPLE)/libswiftUnicodeDataTables.a -lpthread -lm
 
 # The board's CPU must be able to run every instruction of the build (a Pi 4 has no sdot):
 # checked in the disassembly, and again by qemu emulating that CPU.

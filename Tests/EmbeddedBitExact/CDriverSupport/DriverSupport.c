@@ -1,3 +1,7 @@
+// 64-bit file offsets and inode numbers on 32-bit ARM too (readdir and stat fail with EOVERFLOW
+// on large file systems without them).
+#define _FILE_OFFSET_BITS 64
+
 #include "DriverSupport.h"
 
 #include <dirent.h>

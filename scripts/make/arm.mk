@@ -36,7 +36,7 @@ BOARD_QEMU      := qemu-arm
 EMBEDDED_FLAGS  := -Xcc -mfloat-abi=hard -Xcc -mfpu=neon-vfpv4
 C_FLAGS         := -mfloat-abi=hard -mfpu=neon-vfpv4
 else ifeq ($(BOARD_ARCH),x86_64)
-EMBEDDED_TRIPLE := x86_64-unknown-none-elf
+EMBEDDED_TRIPLE := x86_64-unknown-linux-gnu
 C_TRIPLE        := x86_64-linux-gnu
 BOARD_LINK      := gcc -static-pie
 BOARD_QEMU      :=
@@ -68,7 +68,7 @@ $(ARM_OUT)/modules/CDriverSupport/module.modulemap: Tests/EmbeddedBitExact/CDriv
 	@printf 'module CDriverSupport {\n    header "%s"\n    export *\n}\n' "$(CURDIR)/$<" > $@
 
 # The runtime module: its object (what the asm check reads) and its interface for the driver.
-$(ARM_OUT)/MobileNetRuntime.o: $(RUNTIME_SOURCES) $(MODULE_MAPS) boards/$(BOARD).mk
+$(ARM_OUT)/MobileNetRuntime.o: $(RUNTIME_SOURCES) $(MODULE_MAPS) boards/$(BOARD).mk scripts/make/arm.mk
 	@echo "swiftc (Embedded, $(EMBEDDED_TRIPLE), $(BOARD_CPU)): MobileNetRuntime"
 	@$(ARM_SWIFTC) -module-name MobileNetRuntime -I $(ARM_OUT)/modules/CRuntimeSupport \
 	    -emit-module -emit-module-path $(ARM_OUT)/MobileNetRuntime.swiftmodule -c $(RUNTIME_SOURCES) -o $@

@@ -6,7 +6,7 @@ kernel function (depthwise, pointwise GEMM) that multiplies vectors of 8-, 16- o
 (the requantization's 64-bit products do not count), or, for the stem's im2col (whose products
 are the GEMM's), that uses vector registers at all. Each must
   - multiply-accumulate with NEON (im2col: not required) (smlal/smlal2/umlal, sadalp, sdot/udot, vector mla),
-  - have no overflow checks (b.vs/b.vc, smulh, a branch to a trap `brk`/`udf`),
+  - have no overflow or bounds checks (b.vs/b.vc, smulh, a branch to a trap `brk`/`udf`),
   - have no per-lane scalar code (more than 2 lane moves between vector and general registers:
     umov/smov/ins/mov to or from a lane, single-lane ld1/st1),
 and a build for a board without `dotprod` must contain no sdot/udot at all (an illegal
@@ -138,7 +138,7 @@ def main():
             if kernel in NEEDS_MAC and not macs:
                 failures.append(f"{label}: no NEON multiply-accumulate (multiplies: {', '.join(sorted(set(vector_multiplies)))})")
             if checks:
-                failures.append(f"{label}: overflow checks ({', '.join(sorted(set(checks)))})")
+                failures.append(f"{label}: overflow or bounds checks ({', '.join(sorted(set(checks)))})")
             if lanes > 2:
                 failures.append(f"{label}: per-lane scalar code ({lanes} lane moves)")
             if args.loops_dir:

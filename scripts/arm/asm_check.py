@@ -14,7 +14,7 @@ instruction there).
 
 usage: asm_check.py OBJECT --features "neon crc" [--objdump llvm-objdump-19] [--loops-dir DIR]
                     [--isa-only]
-With --loops-dir, each hot loop's body is written as DIR/<kernel>-<n>.s for llvm-mca.
+With --loops-dir, each hot loop's body is written as DIR/<kernel>-<n>-<function>.s for llvm-mca.
 With --isa-only, only the instruction-set check runs (no sdot/udot without dotprod).
 Exit status 1 when a check fails.
 """
@@ -144,7 +144,8 @@ def main():
             if args.loops_dir:
                 args.loops_dir.mkdir(parents=True, exist_ok=True)
                 text = "".join(f"\t{m}\t{o}\n" for _, m, o in body if not BRANCH.match(m))
-                (args.loops_dir / f"{kernel}-{counter[kernel]}.s").write_text(text)
+                function = f["name"].split("(")[0].split(".")[-1].replace(" ", "_")
+                (args.loops_dir / f"{kernel}-{counter[kernel]}-{function}.s").write_text(text)
     for kernel, n in found.items():
         if n == 0 and not args.isa_only:
             failures.append(f"{kernel}: no vector multiply loop found (kernel functions missing from the build?)")

@@ -72,11 +72,13 @@ $(ARM_OUT)/MobileNetRuntime.o: $(RUNTIME_SOURCES) $(MODULE_MAPS) boards/$(BOARD)
 	@echo "swiftc (Embedded, $(EMBEDDED_TRIPLE), $(BOARD_CPU)): MobileNetRuntime"
 	@$(ARM_SWIFTC) -module-name MobileNetRuntime -I $(ARM_OUT)/modules/CRuntimeSupport \
 	    -emit-module -emit-module-path $(ARM_OUT)/MobileNetRuntime.swiftmodule -c $(RUNTIME_SOURCES) -o $@
+	@touch $@  # swiftc keeps an unchanged object's old time stamp
 
 $(ARM_OUT)/BitExactDriver.o: $(DRIVER_SOURCES) $(ARM_OUT)/MobileNetRuntime.o
 	@echo "swiftc (Embedded, $(EMBEDDED_TRIPLE), $(BOARD_CPU)): BitExactDriver"
 	@$(ARM_SWIFTC) -module-name BitExactDriver -I $(ARM_OUT) -I $(ARM_OUT)/modules/CRuntimeSupport \
 	    -I $(ARM_OUT)/modules/CDriverSupport -c $(DRIVER_SOURCES) -o $@
+	@touch $@
 
 $(ARM_OUT)/CRuntimeSupport.o: Sources/CRuntimeSupport/RuntimeSupport.c Sources/CRuntimeSupport/include/CRuntimeSupport.h
 	@mkdir -p $(@D)

@@ -3,18 +3,8 @@
 # which x86-64-v3 is not). Boxes without AVX2 (Atom/Celeron Goldmont) need BOARD_CPU = goldmont.
 BOARD_NAME      = Generic x86-64 edge box (x86-64-v3)
 BOARD_ARCH      = x86_64
-BOARD_TRIPLE    = x86_64-unknown-linux-gnu
 BOARD_CPU       = haswell
 BOARD_FEATURES  = avx2 fma
-# The CPU qemu-user emulates for this board's tests (empty: runs natively).
+# No emulation: this board's tests run natively.
 BOARD_QEMU_CPU  = 
 BOARD_THREADS   = 4
-BOARD_DEB_ARCH  = amd64
-
-# Daemon defaults: a USB (UVC) camera, a USB serial adapter.
-CAMERA_DEVICE   = /dev/video0
-CAMERA_WIDTH    = 640
-CAMERA_HEIGHT   = 480
-CAMERA_FORMAT   = YUYV
-SERIAL_DEVICE   = /dev/ttyUSB0
-SERIAL_BAUD     = 115200

@@ -98,5 +98,12 @@ done
     printf '%s\n' "${rows[@]}"
     echo
     echo "Produced by \`bench/arm/count_instructions.sh\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)."
+    for spec in "rpi4 cortex-a72" "rpi5 cortex-a76"; do
+        read -r board cpu <<< "$spec"
+        echo
+        echo "## Where ours go: $board build on an emulated $cpu (bench/arm/profile_inference.py)"
+        echo
+        python3 bench/arm/profile_inference.py ".build/boards/$board/bit-exact" "$model" --cpu "$cpu" --plugin "$plugin"
+    done
 } > "$out"
 cat "$out"

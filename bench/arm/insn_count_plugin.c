@@ -5,7 +5,9 @@
 //
 //   qemu-aarch64 -cpu cortex-a72 -plugin ./insn_count_plugin.so,out=FILE ./program
 //
-// At exit it writes `instructions <total>` to FILE (or stderr). With `,profile=FILE2` it also
+// At exit it writes `instructions <total>` and `entry <hex address>` (the first instruction run:
+// the ELF entry point of a static program, so that the load address of a position-independent
+// one follows) to FILE (or stderr). With `,profile=FILE2` it also
 // writes one line per executed guest instruction address, `<hex address> <count> <mnemonic>`, for
 // grouping by symbol or mnemonic (bench/arm/count_instructions.sh).
 #include <inttypes.h>
@@ -29,6 +31,7 @@ void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t 
 void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qemu_plugin_op op, void *ptr,
                                               uint64_t imm);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
 char *qemu_plugin_insn_disas(const struct qemu_plugin_insn *insn);
@@ -46,12 +49,18 @@ struct block {
 
 static struct block *blocks;  // all translated blocks (qemu-user translates on one thread at a time)
 static char *out_path, *profile_path;
+static uint64_t first_pc;  // the first block translated: the program's entry point
+static bool seen_first;
 
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     (void)id;
     struct block *b = calloc(1, sizeof *b);
     if (!b) abort();
     b->count = qemu_plugin_tb_n_insns(tb);
+    if (!seen_first) {
+        first_pc = qemu_plugin_tb_vaddr(tb);
+        seen_first = true;
+    }
     if (profile_path) {
         b->addresses = calloc(b->count, sizeof *b->addresses);
         b->mnemonics = calloc(b->count, sizeof *b->mnemonics);
@@ -75,7 +84,7 @@ static void on_program_exit(qemu_plugin_id_t id, void *userdata) {
     for (struct block *b = blocks; b; b = b->next) total += b->executions * b->count;
     FILE *out = out_path ? fopen(out_path, "w") : stderr;
     if (out) {
-        fprintf(out, "instructions %" PRIu64 "\n", total);
+        fprintf(out, "instructions %" PRIu64 "\nentry %" PRIx64 "\n", total, first_pc);
         if (out != stderr) fclose(out);
     }
     if (profile_path) {

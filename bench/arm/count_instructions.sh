@@ -5,7 +5,9 @@
 # by a qemu TCG plugin (insn_count_plugin.c), not cycles.
 #
 # Per inference = (count of N2 inferences - count of N1) / (N2 - N1): start-up and model loading
-# cancel out. Both sides write the same input pattern before every inference (ours: a loop in
+# cancel out. TFLite's start-up (Python, numpy: ~1.5 G instructions) varies by a few million
+# from run to run, so N2 - N1 is 200 and the median of 3 such differences is reported (ours
+# is the same in every run). Both sides write the same input pattern before every inference (ours: a loop in
 # `bit-exact --invoke`; TFLite: numpy's set_tensor, plus Python's per-call overhead).
 #
 #   bench/arm/count_instructions.sh [MODEL]     (default ../shared/models/vww_96_int8.tflite)
@@ -19,8 +21,9 @@ cd "$repo"
 cache=${ARM_CACHE:-$(dirname "$repo")/arm-cache}
 root=${ARM64_ROOT:-$cache/arm64-root}
 model=$(realpath "${1:-../shared/models/vww_96_int8.tflite}")
-n1=${N1:-2}
-n2=${N2:-12}
+n1=${N1:-10}
+n2=${N2:-210}
+repeats=${REPEATS:-3}
 out=bench/results/arm-instructions.md
 work=.build/bench-arm
 mkdir -p "$work" bench/results
@@ -38,14 +41,17 @@ count() {
     awk '/^instructions/ {print $2}' "$work/count.txt"
 }
 
-# per_inference CPU COMMAND...: the command takes the inference count as its last argument.
+# per_inference CPU COMMAND...: the command takes the inference count as its last argument;
+# the median of `repeats` differences.
 per_inference() {
     local cpu=$1
     shift
-    local a b
-    a=$(count "$cpu" "$@" "$n1")
-    b=$(count "$cpu" "$@" "$n2")
-    echo $(( (b - a) / (n2 - n1) ))
+    local a b i
+    for ((i = 0; i < repeats; i++)); do
+        a=$(count "$cpu" "$@" "$n1")
+        b=$(count "$cpu" "$@" "$n2")
+        echo $(( (b - a) / (n2 - n1) ))
+    done | sort -n | tee >(tr "\n" " " | sed "s|^|  per-inference counts: |" >&2; echo >&2) | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 # A made-up /proc/cpuinfo for the emulated CPU: XNNPACK's CPU detection reads it, and under
@@ -88,7 +94,7 @@ done
     echo
     echo "Model: \`$(basename "$model")\`, 1 thread, executed guest instructions per inference counted by"
     echo "qemu-aarch64 $(qemu-aarch64 --version | head -1 | awk '{print $3}') with bench/arm/insn_count_plugin.c"
-    echo "(difference of $n2 and $n1 inferences). Ours: the runtime built by \`make BOARD=<board> arm\`"
+    echo "(difference of $n2 and $n1 inferences, median of $repeats). Ours: the runtime built by \`make BOARD=<board> arm\`"
     echo "(Embedded Swift, \`-target-cpu\` of the board). TFLite: ai-edge-litert 2.3.0 (XNNPACK int8),"
     echo "aarch64 wheel, Python 3.11 of Debian bookworm arm64. Instruction counts are not cycles: this"
     echo "estimates relative speed; the target is a ratio ≤ 1.0 (aiming at 0.8)."

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages that building and testing need, when any is missing.
+# Installs the Debian packages that building and testing need (plus any given as arguments),
+# when any is missing.
 # As root it runs apt-get; otherwise it prints the one command to run and fails.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
     # (libjpeg-turbo-progs) decodes them at reduced DCT scale as the reference.
     libv4l-dev ffmpeg libjpeg-turbo-progs
 )
+packages+=("$@")  # extra packages a caller needs (e.g. scripts/arm/setup-toolchain.sh)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -352,7 +352,7 @@ private struct TFLiteParser {
         for d in shape {
             guard d >= 0 else { throw r.fail("\(what) has negative dimension in shape \(shape.shapeDescription)") }
             let (product, overflow) = count.multipliedReportingOverflow(by: d)
-            guard !overflow, product <= Int(Int32.max) * 16 else {
+            guard !overflow, Int64(product) <= Int64(Int32.max) * 16 else {
                 throw r.fail("\(what) has an impossibly large shape \(shape.shapeDescription)")
             }
             count = product

@@ -350,7 +350,7 @@ struct TFLiteQuantizedLowering {
             throw RuntimeError.unsupported("int8 SOFTMAX (operator \(index)) with output scale \(output.scale) and zero point \(output.zeroPoint); TFLite requires 1/256 and -128")
         }
         // PreprocessSoftmaxScaling(beta, input scale, 5 integer bits): a multiplier greater than one.
-        let real = min(Double(beta) * Double(input.scale) * Double(1 << 26), Double((1 << 31) - 1))
+        let real = min(Double(beta) * Double(input.scale) * Double(1 << 26), Double(Int32.max))
         guard real.isFinite, real > 1 else {
             throw RuntimeError.unsupported("int8 SOFTMAX (operator \(index)) with beta · input scale = \(Double(beta) * Double(input.scale)) (too small for TFLite's fixed-point softmax)")
         }

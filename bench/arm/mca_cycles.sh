@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# llvm-mca's estimate of cycles per iteration of the int8 kernels' hot loops, per board CPU:
+# Cortex-A53 (rpi3 build), Cortex-A72 (rpi4), Neoverse N1 (the closest llvm-mca model to the
+# Pi 5's Cortex-A76; rpi5 build). The loops are those scripts/arm/asm_check.py finds in each
+# board's build. Useful multiply-accumulates per iteration are counted from the loop itself (the
+# lanes of its vector multiplies: smull/mla .4s = 4, .8h = 8, sdot .4s = 16; the requantization's
+# 64-bit products excluded), because LLVM unrolls differently per CPU; for the depthwise 3x3 loop
+# 9 of every 10 are useful (the fifth tap pair of five pairs tap 8 with a zero weight).
+# Prints a Markdown table (for docs/ARCHITECTURE.md).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+mca=${LLVM_MCA:-llvm-mca-19}
+
+# macs FILE: multiply-accumulate lanes of one iteration of the loop in FILE.
+macs() {
+    awk '$1 ~ /^(s|u)(mull2?|mlal2?|dot)$|^mla$|^mul$/ && $2 ~ /^v[0-9]+\./ {
+             split($2, a, "."); arrangement = a[2]; sub(/,.*/, "", arrangement)
+             if (arrangement == "2d") next
+             lanes = arrangement + 0
+             total += ($1 ~ /dot/) ? 4 * lanes : lanes
+         } END { print total + 0 }' "$1"
+}
+
+echo "| Kernel loop | Cortex-A53: cycles / MACs per iteration (MACs/cycle) | Cortex-A72 | Neoverse N1 (≈ A76) |"
+echo "|---|---|---|---|"
+for spec in "depthwise 3x3, 4 pixels x 16 channels (interior4x3x3Wide)|interior4x3x3Wide|0.9" \
+            "pointwise GEMM, 6x16 tile (QuantizedGEMM.multiply)|multiply|1" \
+            "GEMM 12x8 tile, stem and narrow layers (tile12x8)|tile12x8|1"; do
+    IFS='|' read -r label function useful <<< "$spec"
+    row="| $label |"
+    for pair in rpi3:cortex-a53 rpi4:cortex-a72 rpi5:neoverse-n1; do
+        board=${pair%%:*}
+        cpu=${pair#*:}
+        dir=.build/boards/$board/hot-loops
+        make --no-print-directory BOARD="$board" arm > /dev/null
+        rm -rf "$dir"
+        python3 scripts/arm/asm_check.py ".build/boards/$board/MobileNetRuntime.o" --features "neon dotprod" \
+            --loops-dir "$dir" > /dev/null || true
+        loop=$(ls "$dir"/*-"$function".s | head -1)
+        cycles=$("$mca" -mtriple=aarch64 -mcpu="$cpu" -iterations=100 "$loop" 2>/dev/null |
+                 awk '/^Total Cycles:/ {print $3 / 100}')
+        work=$(awk -v m="$(macs "$loop")" -v u="$useful" 'BEGIN { print m * u }')
+        row+=" $cycles / $work ($(awk -v m="$work" -v c="$cycles" 'BEGIN { printf "%.2f", m / c }')) |"
+    done
+    echo "$row"
+done

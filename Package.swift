@@ -69,10 +69,19 @@ let package = Package(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        // termios (raw 8N1 at a chosen speed) for the daemon's serial output.
+        .target(name: "CTermios"),
+        // `mobilenet watch`: settings, decisions, line output (stdout, serial), systemd notify
+        // and the supervised capture → classify → output loop.
+        .target(
+            name: "MobileNetDaemon",
+            dependencies: ["MobileNet", "CTermios", .product(name: "Atomics", package: "swift-atomics")]
+        ),
         .executableTarget(
             name: "MobileNetCLI",
             dependencies: [
                 "MobileNet",
+                "MobileNetDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors")],
@@ -83,6 +92,10 @@ let package = Package(
             name: "MobileNetTests",
             dependencies: ["MobileNet"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "MobileNetDaemonTests",
+            dependencies: ["MobileNetDaemon", "CTermios"]
         ),
     ]
 )

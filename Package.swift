@@ -42,6 +42,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "MobileNet", targets: ["MobileNet"]),
+        .library(name: "MobileNetCamera", targets: ["MobileNetCamera"]),
         // The executable is called `mobilenet`; its module is `MobileNetCLI` so that the two
         // source folders do not collide on case-insensitive file systems (macOS).
         .executable(name: "mobilenet", targets: ["MobileNetCLI"]),
@@ -69,13 +70,26 @@ let package = Package(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"]), .brew(["libpng"])]
         ),
+        // Frame sources for the supervisor loop (V4L2 camera, image folder, MJPEG/raw stream) and
+        // the conversion of a frame straight into a model's input (Sources/MobileNetCamera).
+        .target(
+            name: "MobileNetCamera",
+            dependencies: ["MobileNet", "CV4L2", "CImageCodecs"],
+            swiftSettings: kernelSettings
+        ),
+        // <linux/videodev2.h> and libv4l2, with the variadic v4l2_open/v4l2_ioctl behind
+        // fixed-argument inline wrappers (Swift cannot call variadic C functions).
+        .systemLibrary(
+            name: "CV4L2", pkgConfig: "libv4l2",
+            providers: [.apt(["libv4l-dev"])]
+        ),
         // termios (raw 8N1 at a chosen speed) for the daemon's serial output.
         .target(name: "CTermios"),
         // `mobilenet watch`: settings, decisions, line output (stdout, serial), systemd notify
         // and the supervised capture → classify → output loop.
         .target(
             name: "MobileNetDaemon",
-            dependencies: ["MobileNet", "CTermios", .product(name: "Atomics", package: "swift-atomics")]
+            dependencies: ["MobileNet", "MobileNetCamera", "CTermios", .product(name: "Atomics", package: "swift-atomics")]
         ),
         .executableTarget(
             name: "MobileNetCLI",

@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
     libjpeg-dev libpng-dev pkg-config
+    # Camera capture (libv4l2) and its tests: ffmpeg makes test frames from photos.
+    libv4l-dev ffmpeg
 )
 
 missing=()

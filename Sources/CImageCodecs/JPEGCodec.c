@@ -12,6 +12,12 @@
 /// a pass over the whole coefficient buffer.
 enum { maximumScans = 1000 };
 
+/// One block of the per-image arena (`mn_jpeg_reuse_memory`); the bytes follow the header.
+typedef struct ArenaBlock {
+    struct ArenaBlock *next;
+    size_t size, used;
+} ArenaBlock;
+
 struct MNJPEGDecoder {
     struct jpeg_decompress_struct info;
     struct jpeg_error_mgr errors;
@@ -20,6 +26,9 @@ struct MNJPEGDecoder {
     const uint8_t *data;
     size_t size;
     char message[JMSG_LENGTH_MAX];
+    /// libjpeg's own memory methods, which the arena forwards the permanent pool to.
+    struct jpeg_memory_mgr original;
+    ArenaBlock *blocks;
 };
 
 static MNJPEGDecoder *decoder_of(j_common_ptr info) {
@@ -82,6 +91,8 @@ void mn_jpeg_destroy(MNJPEGDecoder *decoder) {
 bool mn_jpeg_read_header(MNJPEGDecoder *decoder, MNJPEGHeader *header) {
     struct jpeg_decompress_struct *info = &decoder->info;
     if (setjmp(decoder->jump)) return false;
+    decoder->message[0] = 0;
+    jpeg_abort_decompress(info);  // back to the start state after a previous image or failure
     jpeg_mem_src(info, decoder->data, (unsigned long)decoder->size);
     jpeg_read_header(info, TRUE);
     switch (info->jpeg_color_space) {
@@ -127,4 +138,115 @@ bool mn_jpeg_read_pixels(MNJPEGDecoder *decoder, uint8_t *pixels, size_t rowStri
 
 const char *mn_jpeg_message(const MNJPEGDecoder *decoder) {
     return decoder->message;
+}
+
+void mn_jpeg_set_source(MNJPEGDecoder *decoder, const uint8_t *data, size_t size) {
+    decoder->data = data;
+    decoder->size = size;
+}
+
+bool mn_jpeg_scale(MNJPEGDecoder *decoder, unsigned denominator, uint32_t *width, uint32_t *height) {
+    struct jpeg_decompress_struct *info = &decoder->info;
+    if (setjmp(decoder->jump)) return false;
+    info->scale_num = 1;
+    info->scale_denom = denominator;
+    jpeg_calc_output_dimensions(info);
+    *width = info->output_width;
+    *height = info->output_height;
+    return true;
+}
+
+// MARK: - Per-image arena
+
+/// Alignment of every arena allocation and padding of every sample row: libjpeg-turbo's SIMD
+/// code loads and stores whole 32-byte vectors, and libjpeg pads its own rows the same way.
+enum { arenaAlignment = 64, arenaBlockSize = 256 * 1024 };
+
+static size_t round_up(size_t n, size_t multiple) {
+    return (n + multiple - 1) / multiple * multiple;
+}
+
+/// `size` bytes from the first block with room, adding a block when none has it.
+static void *arena_allocate(j_common_ptr info, size_t size) {
+    MNJPEGDecoder *decoder = decoder_of(info);
+    size = round_up(size, arenaAlignment);
+    size_t header = round_up(sizeof(ArenaBlock), arenaAlignment);
+    ArenaBlock **link = &decoder->blocks;
+    for (ArenaBlock *block = decoder->blocks; block != NULL; block = block->next) {
+        if (block->size - block->used >= size) {
+            void *memory = (uint8_t *)block + header + block->used;
+            block->used += size;
+            return memory;
+        }
+        link = &block->next;
+    }
+    size_t capacity = size > arenaBlockSize ? size : arenaBlockSize;
+    ArenaBlock *block = aligned_alloc(arenaAlignment, header + capacity);
+    if (block == NULL) ERREXIT1(info, JERR_OUT_OF_MEMORY, 0);
+    block->next = NULL;
+    block->size = capacity;
+    block->used = size;
+    *link = block;
+    return (uint8_t *)block + header;
+}
+
+static void *arena_alloc_small(j_common_ptr info, int pool, size_t size) {
+    if (pool == JPOOL_PERMANENT) return decoder_of(info)->original.alloc_small(info, pool, size);
+    return arena_allocate(info, size);
+}
+
+static void *arena_alloc_large(j_common_ptr info, int pool, size_t size) {
+    if (pool == JPOOL_PERMANENT) return decoder_of(info)->original.alloc_large(info, pool, size);
+    return arena_allocate(info, size);
+}
+
+/// `rows` pointers to rows of `rowBytes` (padded) bytes, all from the arena.
+static void **arena_rows(j_common_ptr info, size_t rowBytes, JDIMENSION rows) {
+    void **pointers = arena_allocate(info, rows * sizeof(void *));
+    rowBytes = round_up(rowBytes, 2 * arenaAlignment);
+    uint8_t *data = arena_allocate(info, rowBytes * rows);
+    for (JDIMENSION r = 0; r < rows; r++) pointers[r] = data + rowBytes * r;
+    return pointers;
+}
+
+static JSAMPARRAY arena_alloc_sarray(j_common_ptr info, int pool, JDIMENSION samples, JDIMENSION rows) {
+    if (pool == JPOOL_PERMANENT) return decoder_of(info)->original.alloc_sarray(info, pool, samples, rows);
+    return (JSAMPARRAY)arena_rows(info, (size_t)samples * sizeof(JSAMPLE), rows);
+}
+
+static JBLOCKARRAY arena_alloc_barray(j_common_ptr info, int pool, JDIMENSION blocks, JDIMENSION rows) {
+    if (pool == JPOOL_PERMANENT) return decoder_of(info)->original.alloc_barray(info, pool, blocks, rows);
+    return (JBLOCKARRAY)arena_rows(info, (size_t)blocks * sizeof(JBLOCK), rows);
+}
+
+/// The end of an image: the arena's blocks are kept for the next one.
+static void arena_free_pool(j_common_ptr info, int pool) {
+    MNJPEGDecoder *decoder = decoder_of(info);
+    if (pool == JPOOL_IMAGE) {
+        for (ArenaBlock *block = decoder->blocks; block != NULL; block = block->next) block->used = 0;
+    }
+    decoder->original.free_pool(info, pool);  // what libjpeg allocated itself (virtual arrays)
+}
+
+static void arena_self_destruct(j_common_ptr info) {
+    MNJPEGDecoder *decoder = decoder_of(info);
+    ArenaBlock *block = decoder->blocks;
+    while (block != NULL) {
+        ArenaBlock *next = block->next;
+        free(block);
+        block = next;
+    }
+    decoder->blocks = NULL;
+    decoder->original.self_destruct(info);
+}
+
+void mn_jpeg_reuse_memory(MNJPEGDecoder *decoder) {
+    struct jpeg_memory_mgr *memory = decoder->info.mem;
+    decoder->original = *memory;
+    memory->alloc_small = arena_alloc_small;
+    memory->alloc_large = arena_alloc_large;
+    memory->alloc_sarray = arena_alloc_sarray;
+    memory->alloc_barray = arena_alloc_barray;
+    memory->free_pool = arena_free_pool;
+    memory->self_destruct = arena_self_destruct;
 }

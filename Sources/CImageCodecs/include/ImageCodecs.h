@@ -38,6 +38,21 @@ bool mn_jpeg_read_pixels(MNJPEGDecoder *decoder, uint8_t *pixels, size_t rowStri
 /// The message of the last failure (empty if none).
 const char *mn_jpeg_message(const MNJPEGDecoder *decoder);
 
+// A decoder can decode a stream of frames (MJPEG): after a failure, or once a frame is done,
+// `mn_jpeg_set_source` points it at the next frame and `mn_jpeg_read_header` starts over.
+
+/// Points the decoder at the next `size` bytes at `data` (not copied).
+void mn_jpeg_set_source(MNJPEGDecoder *decoder, const uint8_t *data, size_t size);
+/// After `mn_jpeg_read_header`: decode at `1/denominator` of the size (1, 2, 4 or 8), with
+/// libjpeg's DCT scaling (the IDCT computes the smaller image directly), and report the size
+/// the pixels will have.
+bool mn_jpeg_scale(MNJPEGDecoder *decoder, unsigned denominator, uint32_t *width, uint32_t *height);
+/// Makes the decoder keep its per-image memory between frames: libjpeg's per-image pool is
+/// taken from blocks that are reset, not freed, at the end of each image, so once the blocks
+/// have grown to a frame's needs, decoding frames of that size allocates nothing. Call once,
+/// before the first header.
+void mn_jpeg_reuse_memory(MNJPEGDecoder *decoder);
+
 // MARK: - PNG
 
 /// What the PNG header (IHDR) declares.

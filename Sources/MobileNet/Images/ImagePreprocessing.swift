@@ -30,37 +30,59 @@ public struct ImagePreprocessing: Sendable, Equatable, Codable {
 
     /// Applies `normalization` in place to interleaved RGB values on the 0...255 scale.
     private func normalize(_ values: inout [Float]) {
-        let (scale, offset) = normalization.affine
-        let reversed = normalization.channelOrder == .bgr
-        // Three vectors of 16 lanes cover the channel pattern's period (lcm(3, 16) = 48).
+        let affine = PlannedNormalization(normalization)
+        values.withUnsafeMutableBufferPointer { affine.apply(to: $0) }
+    }
+}
+
+/// `PixelNormalization` as the vectors that apply it, made once (a camera keeps one for every
+/// frame): `v · scale + offset` per channel, after swapping R and B for BGR order.
+package struct PlannedNormalization {
+    private let reversed: Bool
+    private let scale: [Float], offset: [Float]
+    /// Three vectors of 16 lanes cover the channel pattern's period (lcm(3, 16) = 48).
+    private let scales: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+    private let offsets: (SIMD16<Float>, SIMD16<Float>, SIMD16<Float>)
+
+    package init(_ normalization: PixelNormalization) {
+        (scale, offset) = normalization.affine
+        reversed = normalization.channelOrder == .bgr
         var scales = [SIMD16<Float>](repeating: .zero, count: 3)
         var offsets = [SIMD16<Float>](repeating: .zero, count: 3)
         for lane in 0..<48 {
             scales[lane / 16][lane % 16] = scale[lane % 3]
             offsets[lane / 16][lane % 16] = offset[lane % 3]
         }
-        values.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            let count = buffer.count
-            if reversed {
-                var p = 0
-                while p + 2 < count {
-                    buffer.swapAt(p, p + 2)
-                    p += 3
-                }
-            }
-            var i = 0
-            while i + 48 <= count {
-                for part in 0..<3 {
-                    let at = base + i + 16 * part
-                    store16(multiplyAdd(offsets[part], load16(at), scales[part]), at)
-                }
-                i += 48
-            }
-            while i < count {
-                base[i] = base[i] * scale[i % 3] + offset[i % 3]
-                i += 1
+        self.scales = (scales[0], scales[1], scales[2])
+        self.offsets = (offsets[0], offsets[1], offsets[2])
+    }
+
+    /// Normalizes interleaved RGB values on the 0...255 scale in place.
+    package func apply(to buffer: UnsafeMutableBufferPointer<Float>) {
+        let base = buffer.baseAddress!
+        let count = buffer.count
+        if reversed {
+            var p = 0
+            while p + 2 < count {
+                buffer.swapAt(p, p + 2)
+                p += 3
             }
         }
+        var i = 0
+        while i + 48 <= count {
+            store16(multiplyAdd(offsets.0, load16(base + i), scales.0), base + i)
+            store16(multiplyAdd(offsets.1, load16(base + i + 16), scales.1), base + i + 16)
+            store16(multiplyAdd(offsets.2, load16(base + i + 32), scales.2), base + i + 32)
+            i += 48
+        }
+        while i < count {
+            base[i] = base[i] * scale[i % 3] + offset[i % 3]
+            i += 1
+        }
     }
+}
+
+extension QuantizationParameters {
+    /// `x` quantized as the int8 engine quantizes its float input (TFLite's QUANTIZE).
+    package func quantize(_ x: Float) -> Int8 { I8Head.quantize(x, self) }
 }

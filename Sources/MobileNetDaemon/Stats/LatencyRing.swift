@@ -32,7 +32,7 @@ public final class LatencyRing {
     public func percentiles(_ low: Double, _ high: Double) -> (Double, Double) {
         guard count > 0 else { return (0, 0) }
         for index in 0..<count { scratch[index] = values[index] }
-        let window = UnsafeMutableBufferPointer(rebasing: scratch[..<count])
+        var window = UnsafeMutableBufferPointer(rebasing: scratch[..<count])
         window.sort()
         func rank(_ p: Double) -> Double {
             let index = Int((p / 100 * Double(count)).rounded(.up)) - 1

@@ -18,8 +18,12 @@ public final class SignalPipe {
     /// Installs the handlers; one per process.
     public init() {
         var fds: [Int32] = [-1, -1]
-        guard pipe2(&fds, O_NONBLOCK | O_CLOEXEC) == 0 else {
+        guard pipe(&fds) == 0 else {
             fatalError("cannot create the signal pipe: \(SystemError.describe(errno))")
+        }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         }
         readFD = fds[0]
         signalPipeWriteFD = fds[1]

@@ -43,6 +43,9 @@ let package = Package(
     products: [
         .library(name: "MobileNet", targets: ["MobileNet"]),
         .library(name: "MobileNetCamera", targets: ["MobileNetCamera"]),
+        // The int8 runtime alone (standard library only; also builds as Embedded Swift), for
+        // programs that only run int8 .tflite models.
+        .library(name: "MobileNetRuntime", targets: ["MobileNetRuntime"]),
         // The executable is called `mobilenet`; its module is `MobileNetCLI` so that the two
         // source folders do not collide on case-insensitive file systems (macOS).
         .executable(name: "mobilenet", targets: ["MobileNetCLI"]),
@@ -54,9 +57,22 @@ let package = Package(
     targets: [
         .target(
             name: "MobileNet",
-            dependencies: ["CImageCodecs", "CMemory", .product(name: "Atomics", package: "swift-atomics")],
+            dependencies: [
+                "MobileNetRuntime", "CImageCodecs", "CMemory",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
             swiftSettings: kernelSettings
         ),
+        // The int8 engine, its arena planner and the .tflite reading it needs: the Swift standard
+        // library alone (no Foundation, Dispatch or Glibc), so that it also compiles as Embedded
+        // Swift (scripts/check-embedded.sh); threads come from the small C target below.
+        .target(
+            name: "MobileNetRuntime",
+            dependencies: ["CRuntimeSupport"],
+            swiftSettings: kernelSettings
+        ),
+        // POSIX threads, a wait gate and atomic counters for the runtime's worker pool.
+        .target(name: "CRuntimeSupport"),
         // Image codecs: the system's libjpeg(-turbo) and libpng, behind a small C layer that turns
         // their longjmp error handling into return codes (Images/ImageDecoder.swift).
         .target(name: "CImageCodecs", dependencies: ["CJPEG", "CPNG"]),
@@ -104,12 +120,16 @@ let package = Package(
         ),
         .testTarget(
             name: "MobileNetTests",
-            dependencies: ["MobileNet"],
+            dependencies: ["MobileNet", "MobileNetRuntime", "CAllocationCounter"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "MobileNetDaemonTests",
             dependencies: ["MobileNetDaemon", "CTermios"]
         ),
+        // Counts the C allocator's calls made while counting is switched on (the runtime's
+        // nothing-allocated-per-frame test): linked into the test executable, its malloc family
+        // takes the place of the C library's and forwards to it.
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
     ]
 )

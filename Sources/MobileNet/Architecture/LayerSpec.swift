@@ -1,32 +1,3 @@
-/// Zero padding around a feature map, in pixels.
-public struct Padding: Sendable, Equatable, Codable {
-    public var top: Int, left: Int, bottom: Int, right: Int
-
-    public init(top: Int, left: Int, bottom: Int, right: Int) {
-        self.top = top; self.left = left; self.bottom = bottom; self.right = right
-    }
-
-    /// No padding ("VALID").
-    public static let zero = Padding(top: 0, left: 0, bottom: 0, right: 0)
-
-    /// TensorFlow "SAME": output = ceil(input / stride), the odd pixel of padding at the bottom/right.
-    public static func same(height: Int, width: Int, kernel: Int, stride: Int) -> Padding {
-        func split(_ size: Int) -> (Int, Int) {
-            let out = (size + stride - 1) / stride
-            let total = max((out - 1) * stride + kernel - size, 0)
-            return (total / 2, total - total / 2)
-        }
-        let (top, bottom) = split(height)
-        let (left, right) = split(width)
-        return Padding(top: top, left: left, bottom: bottom, right: right)
-    }
-
-    /// Output size of a `kernel` window with `stride` over `size` pixels padded by `before`+`after`.
-    static func outputSize(_ size: Int, before: Int, after: Int, kernel: Int, stride: Int) -> Int {
-        (size + before + after - kernel) / stride + 1
-    }
-}
-
 /// What a layer computes, as the paper's Table 2 groups them.
 public enum LayerKind: String, Sendable, Codable, CaseIterable {
     /// A full KxK convolution (the stem; every block of Conv MobileNet).

@@ -58,10 +58,6 @@ func clamp16(_ value: SIMD16<Float>, _ lower: SIMD16<Float>, _ upper: SIMD16<Flo
     return result
 }
 
-/// Rounds `n` up to a multiple of 16 (the SIMD width packed weights are padded to).
-@inline(__always)
-func roundUp16(_ n: Int) -> Int { (n + 15) & ~15 }
-
 /// `accumulator + a · b`, fused when the build targets a CPU with FMA (`MOBILENET_FMA`, set by
 /// Package.swift with the target CPU, and always on arm64), else a separate multiply and add
 /// (on baseline x86-64 `addingProduct` would be a libm call per lane).

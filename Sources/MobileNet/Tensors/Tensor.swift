@@ -34,8 +34,3 @@ public struct Tensor<Scalar: Sendable>: Sendable {
 }
 
 extension Tensor: Equatable where Scalar: Equatable {}
-
-extension Array where Element == Int {
-    /// Renders a shape as `[1, 224, 224, 3]` for messages and tables.
-    var shapeDescription: String { "[" + map(String.init).joined(separator: ", ") + "]" }
-}

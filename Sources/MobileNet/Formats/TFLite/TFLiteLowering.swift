@@ -1,9 +1,3 @@
-/// One element of a shape computed inside a TFLite graph: the (run-time) batch size or a number.
-enum SymbolicDimension: Equatable {
-    case batch
-    case value(Int)
-}
-
 extension InferenceGraph {
     /// Lowers a float TFLite model (a chain of the operators MobileNet v1 files use) to an
     /// inference graph. Shape arithmetic (SHAPE, STRIDED_SLICE, PACK feeding RESHAPE, as Keras 3
@@ -38,43 +32,35 @@ extension InferenceGraph {
     }
 }
 
-/// The state of lowering one subgraph: the tensor the chain has reached and its per-image shape.
-/// Shared with the int8 lowering, which tracks `current` and `shape` the same way and uses the
-/// shape arithmetic (SHAPE, STRIDED_SLICE, PACK, RESHAPE targets) and SAME padding from here.
+/// The state of lowering one float subgraph: the chain walk (`TFLiteChain`, shared with the int8
+/// lowering in MobileNetRuntime) and the float operations built so far.
 struct TFLiteLowering {
-    /// The subgraph; the float lowering drops constants' data from it once they are converted.
-    var graph: TFLiteSubgraph
-    let inputShape: [Int]
-    /// The batch size the file declares for its input (usually 1).
-    let declaredBatch: Int
+    var chain: TFLiteChain
     var operations: [Operation] = []
-    var current: Int
-    var shape: [Int]
-    var symbolic: [Int: [SymbolicDimension]] = [:]
 
     init(_ graph: TFLiteSubgraph) throws {
-        self.graph = graph
-        guard graph.inputs.count == 1, graph.outputs.count == 1 else {
-            throw MobileNetError.unsupported("models with \(graph.inputs.count) inputs and \(graph.outputs.count) outputs (one of each is supported)")
-        }
-        let input = graph.tensors[graph.inputs[0]]
-        guard input.shape.count == 4, input.shape[3] >= 1 else {
-            throw MobileNetError.unsupported("input tensor '\(input.name)' has shape \(input.shape.shapeDescription); an NHWC image batch is expected")
-        }
-        inputShape = Array(input.shape.dropFirst())
-        declaredBatch = input.shape[0]
-        current = graph.inputs[0]
-        shape = inputShape
+        chain = try TFLiteChain(graph)
     }
 
-    func tensor(_ index: Int) -> TFLiteTensor { graph.tensors[index] }
+    /// The subgraph; constants' data is dropped from it once converted.
+    var graph: TFLiteSubgraph {
+        get { chain.graph }
+        _modify { yield &chain.graph }
+    }
+    var inputShape: [Int] { chain.inputShape }
+    var shape: [Int] { chain.shape }
 
+    func tensor(_ index: Int) -> TFLiteTensor { chain.tensor(index) }
     func input(_ op: TFLiteOperator, _ position: Int, _ what: String) throws -> TFLiteTensor {
-        guard position < op.inputs.count, op.inputs[position] >= 0 else {
-            throw MobileNetError.malformed(format: "tflite", reason: "\(op.op.name) has no \(what) input")
-        }
-        return tensor(op.inputs[position])
+        try chain.input(op, position, what)
     }
+    func constantInts(_ t: TFLiteTensor) throws -> [Int] { try chain.constantInts(t) }
+    func padding(_ mode: TFLitePadding, kernelHeight: Int, kernelWidth: Int, strideH: Int, strideW: Int) -> Padding {
+        chain.padding(mode, kernelHeight: kernelHeight, kernelWidth: kernelWidth, strideH: strideH, strideW: strideW)
+    }
+    func requireChain(_ op: TFLiteOperator, index: Int) throws { try chain.requireChain(op, index: index) }
+    func reshapeTarget(_ op: TFLiteOperator, index: Int) throws -> [Int] { try chain.reshapeTarget(op, index: index) }
+    func finish() throws { try chain.finish() }
 
     func constantFloats(_ op: TFLiteOperator, _ position: Int, _ what: String) throws -> Tensor<Float> {
         let t = try input(op, position, what)
@@ -94,21 +80,6 @@ struct TFLiteLowering {
         return b.scalars
     }
 
-    func constantInts(_ t: TFLiteTensor) throws -> [Int] {
-        switch t.type {
-        case .int32: return try t.int32s().scalars.map(Int.init)
-        case .int64:
-            guard let data = t.data, data.count == t.elementCount * 8 else {
-                throw MobileNetError.unsupported("non-constant int64 tensor '\(t.name)'")
-            }
-            return (0..<t.elementCount).map { i in
-                (0..<8).reduce(0) { $0 | Int(data[i * 8 + $1]) << (8 * $1) }
-            }
-        default:
-            throw MobileNetError.unsupported("tensor '\(t.name)' of type \(t.type) where int32 was expected")
-        }
-    }
-
     func clamp(_ activation: TFLiteActivation, _ op: TFLiteOperator) throws -> Clamp {
         switch activation {
         case .none: return .none
@@ -119,34 +90,9 @@ struct TFLiteLowering {
         }
     }
 
-    func padding(_ mode: TFLitePadding, kernelHeight: Int, kernelWidth: Int, strideH: Int, strideW: Int) -> Padding {
-        guard mode == .same else { return .zero }
-        let vertical = Padding.same(height: shape[0], width: shape[0], kernel: kernelHeight, stride: strideH)
-        let horizontal = Padding.same(height: shape[1], width: shape[1], kernel: kernelWidth, stride: strideW)
-        return Padding(top: vertical.top, left: horizontal.left, bottom: vertical.bottom, right: horizontal.right)
-    }
-
-    /// Checks that `op` continues the chain: its first input is the current activation.
-    func requireChain(_ op: TFLiteOperator, index: Int) throws {
-        guard op.inputs.first == current else {
-            throw MobileNetError.unsupported(
-                "operator \(index) (\(op.op.name)) does not read the previous operator's output; only chains of operators are supported")
-        }
-    }
-
     mutating func append(_ operation: Operation, _ op: TFLiteOperator, index: Int) throws {
-        let next = try operation.outputShape(for: shape)
-        guard let out = op.outputs.first, out >= 0 else {
-            throw MobileNetError.malformed(format: "tflite", reason: "operator \(index) (\(op.op.name)) has no output")
-        }
-        let declared = Array(tensor(out).shape.dropFirst())
-        if !declared.isEmpty, declared != next {
-            throw MobileNetError.shapeMismatch(
-                "operator \(index) (\(op.op.name)) computes \(next.shapeDescription) per image but the file declares \(tensor(out).shape.shapeDescription)")
-        }
+        try chain.advance(op, index: index, to: try operation.outputShape(for: shape))
         operations.append(operation)
-        current = out
-        shape = next
     }
 
     mutating func lower(_ op: TFLiteOperator, index: Int) throws {
@@ -252,129 +198,12 @@ struct TFLiteLowering {
             }
             try append(.softmax(beta: beta), op, index: index)
 
-        case .shape:
-            let source = try input(op, 0, "input")
-            let dims: [SymbolicDimension]
-            if op.inputs[0] == current {
-                dims = [.batch] + shape.map { .value($0) }
-            } else if op.inputs[0] == graph.inputs[0] {
-                dims = [.batch] + inputShape.map { .value($0) }
-            } else {
-                dims = source.shape.map { .value($0) }
-            }
-            try record(op, dims)
-
-        case .stridedSlice:
-            try lowerStridedSlice(op, index: index)
-
-        case .pack:
-            guard case .pack(_, let axis) = op.options, axis == 0 else {
-                throw MobileNetError.unsupported("PACK other than along axis 0 (operator \(index))")
-            }
-            var dims: [SymbolicDimension] = []
-            for position in op.inputs.indices {
-                let values = try symbolicValues(op.inputs[position], index: index)
-                guard values.count == 1 else {
-                    throw MobileNetError.unsupported("PACK of non-scalar shape values (operator \(index))")
-                }
-                dims += values
-            }
-            try record(op, dims)
+        case .shape, .stridedSlice, .pack:
+            try chain.lowerShapeArithmetic(op, index: index)
 
         default:
             let name = op.op == .custom ? "CUSTOM (\(op.customCode ?? "?"))" : op.op.name
             throw MobileNetError.unsupported("TFLite operator \(name) (operator \(index)); supported: CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, MEAN, PAD, RESHAPE, FULLY_CONNECTED, SOFTMAX, SHAPE, STRIDED_SLICE, PACK")
-        }
-    }
-
-    mutating func record(_ op: TFLiteOperator, _ dims: [SymbolicDimension]) throws {
-        guard let out = op.outputs.first, out >= 0 else {
-            throw MobileNetError.malformed(format: "tflite", reason: "\(op.op.name) has no output")
-        }
-        symbolic[out] = dims
-    }
-
-    /// The values of an int tensor: one computed by shape operators, or a constant.
-    func symbolicValues(_ index: Int, index opIndex: Int) throws -> [SymbolicDimension] {
-        if let values = symbolic[index] { return values }
-        let t = tensor(index)
-        guard t.data != nil else {
-            throw MobileNetError.unsupported("shape value '\(t.name)' is computed at run time (operator \(opIndex))")
-        }
-        return try constantInts(t).map { .value($0) }
-    }
-
-    mutating func lowerStridedSlice(_ op: TFLiteOperator, index: Int) throws {
-        guard case .stridedSlice(let beginMask, let endMask, let ellipsis, let newAxis, let shrink, let offset) = op.options else {
-            throw MobileNetError.malformed(format: "tflite", reason: "STRIDED_SLICE operator \(index) has no options")
-        }
-        guard ellipsis == 0, newAxis == 0 else {
-            throw MobileNetError.unsupported("STRIDED_SLICE with ellipsis or new-axis masks (operator \(index))")
-        }
-        let values = try symbolicValues(op.inputs[0], index: index)
-        let begin = try constantInts(try input(op, 1, "begin"))
-        let end = try constantInts(try input(op, 2, "end"))
-        let strides = try constantInts(try input(op, 3, "strides"))
-        guard begin.count == 1, end.count == 1, strides.count == 1, strides[0] != 0 else {
-            throw MobileNetError.unsupported("STRIDED_SLICE on other than a 1-D shape vector (operator \(index))")
-        }
-        let n = values.count, step = strides[0]
-        func normalise(_ i: Int) -> Int { i < 0 ? i + n : i }
-        var low = beginMask & 1 != 0 ? (step > 0 ? 0 : n - 1) : normalise(begin[0])
-        var high = endMask & 1 != 0 ? (step > 0 ? n : -1) : (offset ? low + end[0] : normalise(end[0]))
-        if shrink & 1 != 0 { high = low + 1; low = max(0, low) }
-        var result: [SymbolicDimension] = []
-        var i = low
-        while step > 0 ? i < min(high, n) : i > max(high, -1) {
-            guard i >= 0, i < n else { break }
-            result.append(values[i])
-            i += step
-        }
-        try record(op, result)
-    }
-
-    /// The per-image target of a RESHAPE: from its shape input (constant or computed) or its
-    /// options; the leading dimension must be the batch (symbolic, -1, or the batch the file
-    /// declares for its input, which the engine then replaces by the run's batch).
-    func reshapeTarget(_ op: TFLiteOperator, index: Int) throws -> [Int] {
-        var dims: [SymbolicDimension]
-        if op.inputs.count > 1, op.inputs[1] >= 0 {
-            dims = try symbolicValues(op.inputs[1], index: index)
-        } else if case .reshape(let newShape?) = op.options {
-            dims = newShape.map { .value($0) }
-        } else {
-            throw MobileNetError.malformed(format: "tflite", reason: "RESHAPE operator \(index) has no target shape")
-        }
-        let count = shape.reduce(1, *)
-        guard let first = dims.first else {
-            throw MobileNetError.unsupported("RESHAPE to a scalar (operator \(index))")
-        }
-        switch first {
-        case .batch, .value(-1): dims.removeFirst()
-        case .value(let v) where v == declaredBatch || v == 1: dims.removeFirst()
-        default:
-            throw MobileNetError.unsupported("RESHAPE that changes the batch dimension (operator \(index))")
-        }
-        var target: [Int] = []
-        for d in dims {
-            guard case .value(let v) = d else {
-                throw MobileNetError.unsupported("RESHAPE with the batch size in a non-leading dimension (operator \(index))")
-            }
-            target.append(v)
-        }
-        if let unknown = target.firstIndex(of: -1) {
-            let known = target.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
-            guard known > 0, count % known == 0 else {
-                throw MobileNetError.shapeMismatch("RESHAPE of \(count) elements to \(target.shapeDescription) (operator \(index))")
-            }
-            target[unknown] = count / known
-        }
-        return target
-    }
-
-    func finish() throws {
-        guard current == graph.outputs[0] else {
-            throw MobileNetError.unsupported("the model's output '\(tensor(graph.outputs[0]).name)' is not the end of its operator chain")
         }
     }
 }

@@ -104,3 +104,7 @@ func partialStore16(_ value: SIMD16<Int8>, _ pointer: UnsafeMutablePointer<Int8>
         UnsafeMutableRawPointer(pointer).copyMemory(from: lanes.baseAddress!, byteCount: count)
     }
 }
+
+/// Rounds `n` up to a multiple of 16 (the SIMD width packed weights are padded to).
+@inline(__always)
+package func roundUp16(_ n: Int) -> Int { (n + 15) & ~15 }

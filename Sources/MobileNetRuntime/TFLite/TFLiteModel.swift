@@ -1,15 +1,9 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// A TFLite model read from its flatbuffer (schema version 3, file identifier `TFL3`), or built
 /// in code and written with `serialized()`.
 ///
 /// Parsing validates every read against the file's bounds and every cross-reference (operator
 /// codes, tensor indices, buffer indices, constant data sizes), so a truncated or corrupted
-/// file throws `MobileNetError.malformed(format: "tflite", ...)` rather than crashing.
+/// file throws `RuntimeError.malformed(format: "tflite", ...)` rather than crashing.
 /// Unknown operators are kept (with their schema names); rejecting them is the engine's job.
 public struct TFLiteModel: Sendable, Equatable {
     /// The schema version (`Model.version`, 3 for current files).
@@ -30,19 +24,16 @@ public struct TFLiteModel: Sendable, Equatable {
     public var metadata: [String: [UInt8]]
 
     /// Parses a model from the bytes of a `.tflite` file.
-    public init(bytes: [UInt8]) throws {
-        self = try bytes.withUnsafeBytes { try TFLiteParser(FlatBufferReader(bytes: $0, format: "tflite")).parse() }
+    public init(bytes: [UInt8]) throws(RuntimeError) {
+        let parsed = bytes.withUnsafeBytes { raw in Result { () throws(RuntimeError) in try Self(parsing: raw) } }
+        self = try parsed.get()
     }
 
-    /// Reads and parses the `.tflite` file at `url`.
-    public init(contentsOf url: URL) throws {
-        try self.init(mapped: MappedFile(url, what: "TFLite model"))
-    }
-
-    /// Parses a mapped `.tflite` file, releasing the pages of each buffer once copied: the
-    /// weights are resident once (in the model) rather than twice (file and model).
-    init(mapped file: MappedFile) throws {
-        self = try TFLiteParser(FlatBufferReader(mapped: file, format: "tflite")).parse()
+    /// Parses a model from the bytes of a `.tflite` file (copying what it keeps). `release`,
+    /// if given, is told each byte range once copied out (a mapped file's pages can then be
+    /// dropped: the weights are resident once, in the model, rather than twice).
+    public init(parsing bytes: UnsafeRawBufferPointer, release: ((Range<Int>) -> Void)? = nil) throws(RuntimeError) {
+        self = try TFLiteParser(FlatBufferReader(bytes: bytes, format: "tflite", release: release)).parse()
     }
 
     /// A model built in code. `subgraphs` must not be empty (`mainSubgraph` is the first;
@@ -159,33 +150,47 @@ public struct TFLiteTensor: Sendable, Equatable {
     /// empty, i.e. for activations. Its size matches `shape` and `type` for dense fixed-size types.
     public var data: [UInt8]?
 
+    /// Every field, as parsed (`buffer` indexes `TFLiteModel.buffers`).
+    package init(name: String, shape: [Int], shapeSignature: [Int]?, type: TFLiteTensorType, buffer: Int,
+                 quantization: TFLiteQuantization?, isVariable: Bool, isSparse: Bool, data: [UInt8]?) {
+        self.name = name
+        self.shape = shape
+        self.shapeSignature = shapeSignature
+        self.type = type
+        self.buffer = buffer
+        self.quantization = quantization
+        self.isVariable = isVariable
+        self.isSparse = isSparse
+        self.data = data
+    }
+
     /// The number of elements (product of `shape`).
     public var elementCount: Int { shape.reduce(1, *) }
 
-    /// The constant data as floats; throws unless the tensor is a dense FLOAT32 constant.
-    public func floats() throws -> Tensor<Float> {
-        try Tensor(shape: shape, scalars: LittleEndianBytes.scalars(try constantBytes(.float32), as: Float.self))
+    /// The constant data as floats (row-major); throws unless the tensor is a dense FLOAT32 constant.
+    public func floatValues() throws(RuntimeError) -> [Float] {
+        LittleEndianBytes.scalars(try constantBytes(.float32), as: Float.self)
     }
 
     /// The constant data as int8 values; throws unless the tensor is a dense INT8 constant.
-    public func int8s() throws -> Tensor<Int8> {
-        try Tensor(shape: shape, scalars: LittleEndianBytes.scalars(try constantBytes(.int8), as: Int8.self))
+    public func int8Values() throws(RuntimeError) -> [Int8] {
+        LittleEndianBytes.scalars(try constantBytes(.int8), as: Int8.self)
     }
 
     /// The constant data as int32 values; throws unless the tensor is a dense INT32 constant.
-    public func int32s() throws -> Tensor<Int32> {
-        try Tensor(shape: shape, scalars: LittleEndianBytes.scalars(try constantBytes(.int32), as: Int32.self))
+    public func int32Values() throws(RuntimeError) -> [Int32] {
+        LittleEndianBytes.scalars(try constantBytes(.int32), as: Int32.self)
     }
 
-    private func constantBytes(_ expected: TFLiteTensorType) throws -> [UInt8] {
+    private func constantBytes(_ expected: TFLiteTensorType) throws(RuntimeError) -> [UInt8] {
         guard type == expected else {
-            throw MobileNetError.unsupported("tensor '\(name)' has type \(type), expected \(expected)")
+            throw RuntimeError.unsupported("tensor '\(name)' has type \(type), expected \(expected)")
         }
         guard !isSparse else {
-            throw MobileNetError.unsupported("tensor '\(name)' is sparse")
+            throw RuntimeError.unsupported("tensor '\(name)' is sparse")
         }
         guard let data else {
-            throw MobileNetError.malformed(format: "tflite", reason: "tensor '\(name)' has no constant data")
+            throw RuntimeError.malformed(format: "tflite", reason: "tensor '\(name)' has no constant data")
         }
         return data
     }
@@ -245,7 +250,7 @@ private struct TFLiteParser {
         r = reader
     }
 
-    func parse() throws -> TFLiteModel {
+    func parse() throws(RuntimeError) -> TFLiteModel {
         let bytes = r.bytes
         guard bytes.count >= 8 else {
             throw r.fail("file is \(bytes.count) bytes, too short for a TFLite flatbuffer")
@@ -262,8 +267,8 @@ private struct TFLiteParser {
         let buffers = try (r.tableVector(model, 4, "buffers") ?? []).enumerated().map(buffer)
         let subgraphTables = try r.tableVector(model, 2, "subgraphs") ?? []
         guard !subgraphTables.isEmpty else { throw r.fail("the model has no subgraphs") }
-        let subgraphs = try subgraphTables.enumerated().map {
-            try subgraph($0.element, index: $0.offset, codes: codes, buffers: buffers)
+        let subgraphs = try subgraphTables.enumerated().map { (entry) throws(RuntimeError) in
+            try subgraph(entry.element, index: entry.offset, codes: codes, buffers: buffers)
         }
         var metadata: [String: [UInt8]] = [:]
         for (index, entry) in try (r.tableVector(model, 6, "metadata") ?? []).enumerated() {
@@ -281,7 +286,7 @@ private struct TFLiteParser {
     }
 
     /// OperatorCode: deprecated_builtin_code (byte), custom_code, version (= 1), builtin_code.
-    func operatorCode(_ t: FlatBufferReader.Table) throws -> TFLiteOperatorCode {
+    func operatorCode(_ t: FlatBufferReader.Table) throws(RuntimeError) -> TFLiteOperatorCode {
         let deprecated = Int(try r.int8(t, 0, default: 0, "OperatorCode.deprecated_builtin_code"))
         let custom = try r.string(t, 1, "OperatorCode.custom_code")
         let version = Int(try r.int32(t, 2, default: 1, "OperatorCode.version"))
@@ -292,7 +297,7 @@ private struct TFLiteParser {
     }
 
     /// Buffer: data, offset, size (offset > 1: data stored after the flatbuffer).
-    func buffer(_ entry: (offset: Int, element: FlatBufferReader.Table)) throws -> [UInt8] {
+    func buffer(_ entry: (offset: Int, element: FlatBufferReader.Table)) throws(RuntimeError) -> [UInt8] {
         let (index, t) = entry
         let data = try r.byteVector(t, 0, "buffers[\(index)].data")
         let offset = try r.uint64(t, 1, default: 0, "buffers[\(index)].offset")
@@ -308,13 +313,13 @@ private struct TFLiteParser {
     /// SubGraph: tensors, inputs, outputs, operators, name.
     func subgraph(
         _ t: FlatBufferReader.Table, index: Int, codes: [TFLiteOperatorCode], buffers: [[UInt8]]
-    ) throws -> TFLiteSubgraph {
+    ) throws(RuntimeError) -> TFLiteSubgraph {
         let what = "subgraph \(index)"
         let name = try r.string(t, 4, "\(what) name") ?? ""
-        let tensors = try (r.tableVector(t, 0, "\(what) tensors") ?? []).enumerated().map {
-            try tensor($0.element, index: $0.offset, subgraph: what, buffers: buffers)
+        let tensors = try (r.tableVector(t, 0, "\(what) tensors") ?? []).enumerated().map { (entry) throws(RuntimeError) in
+            try tensor(entry.element, index: entry.offset, subgraph: what, buffers: buffers)
         }
-        func indices(_ slot: Int, _ label: String) throws -> [Int] {
+        func indices(_ slot: Int, _ label: String) throws(RuntimeError) -> [Int] {
             let list = try r.int32Vector(t, slot, "\(what) \(label)") ?? []
             for i in list where i < 0 || i >= tensors.count {
                 throw r.fail("\(what) \(label) refer to tensor \(i), but there are \(tensors.count) tensors")
@@ -323,8 +328,8 @@ private struct TFLiteParser {
         }
         let inputs = try indices(1, "inputs")
         let outputs = try indices(2, "outputs")
-        let operators = try (r.tableVector(t, 3, "\(what) operators") ?? []).enumerated().map {
-            try op($0.element, index: $0.offset, subgraph: what, codes: codes, tensorCount: tensors.count)
+        let operators = try (r.tableVector(t, 3, "\(what) operators") ?? []).enumerated().map { (entry) throws(RuntimeError) in
+            try op(entry.element, index: entry.offset, subgraph: what, codes: codes, tensorCount: tensors.count)
         }
         return TFLiteSubgraph(name: name, tensors: tensors, inputs: inputs, outputs: outputs, operators: operators)
     }
@@ -332,13 +337,13 @@ private struct TFLiteParser {
     /// Tensor: shape, type, buffer, name, quantization, is_variable, sparsity, shape_signature.
     func tensor(
         _ t: FlatBufferReader.Table, index: Int, subgraph: String, buffers: [[UInt8]]
-    ) throws -> TFLiteTensor {
+    ) throws(RuntimeError) -> TFLiteTensor {
         let name = try r.string(t, 3, "\(subgraph) tensor \(index) name") ?? ""
         let what = "tensor \(index) '\(name)' of \(subgraph)"
         let shape = try r.int32Vector(t, 0, "\(what) shape") ?? []
         let type = TFLiteTensorType(code: Int(try r.int8(t, 1, default: 0, "\(what) type")))
         let bufferIndex = Int(try r.uint32(t, 2, default: 0, "\(what) buffer"))
-        let quantization = try r.table(t, 4, "\(what) quantization").flatMap { try self.quantization($0, what) }
+        let quantization = try r.table(t, 4, "\(what) quantization").flatMap { (table) throws(RuntimeError) in try self.quantization(table, what) }
         let isVariable = try r.bool(t, 5, default: false, "\(what) is_variable")
         let isSparse = try r.table(t, 6, "\(what) sparsity") != nil
         let signature = try r.int32Vector(t, 7, "\(what) shape_signature")
@@ -378,7 +383,7 @@ private struct TFLiteParser {
 
     /// QuantizationParameters: min, max, scale, zero_point, details (2 slots), quantized_dimension.
     /// Returns nil when the table holds no parameters.
-    func quantization(_ t: FlatBufferReader.Table, _ what: String) throws -> TFLiteQuantization? {
+    func quantization(_ t: FlatBufferReader.Table, _ what: String) throws(RuntimeError) -> TFLiteQuantization? {
         let min = try r.float32Vector(t, 0, "\(what) quantization min") ?? []
         let max = try r.float32Vector(t, 1, "\(what) quantization max") ?? []
         let scale = try r.float32Vector(t, 2, "\(what) quantization scale") ?? []
@@ -395,7 +400,7 @@ private struct TFLiteParser {
     func op(
         _ t: FlatBufferReader.Table, index: Int, subgraph: String, codes: [TFLiteOperatorCode],
         tensorCount: Int
-    ) throws -> TFLiteOperator {
+    ) throws(RuntimeError) -> TFLiteOperator {
         var what = "operator \(index) of \(subgraph)"
         let opcodeIndex = Int(try r.uint32(t, 0, default: 0, "\(what) opcode_index"))
         guard opcodeIndex < codes.count else {

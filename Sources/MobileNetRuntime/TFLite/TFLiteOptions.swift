@@ -46,7 +46,7 @@ public enum TFLiteOptions: Sendable, Equatable {
 extension TFLiteOptions {
     /// The `BuiltinOptions` union type an operator's options table has, for operators whose
     /// options this reader decodes; used when a file omits the options (all fields default).
-    static func defaultType(for op: TFLiteBuiltinOperator) -> Int {
+    package static func defaultType(for op: TFLiteBuiltinOperator) -> Int {
         switch op {
         case .conv2D: return 1
         case .depthwiseConv2D: return 2
@@ -72,35 +72,35 @@ extension TFLiteOptions {
     /// `what` names the operator in error messages.
     static func parse(
         type: Int, table: FlatBufferReader.Table?, reader r: FlatBufferReader, _ what: String
-    ) throws -> TFLiteOptions {
-        func int(_ slot: Int, _ value: Int32 = 0) throws -> Int {
+    ) throws(RuntimeError) -> TFLiteOptions {
+        func int(_ slot: Int, _ value: Int32 = 0) throws(RuntimeError) -> Int {
             guard let t = table else { return Int(value) }
             return Int(try r.int32(t, slot, default: value, "\(what) option \(slot)"))
         }
-        func byte(_ slot: Int, _ value: Int8 = 0) throws -> Int {
+        func byte(_ slot: Int, _ value: Int8 = 0) throws(RuntimeError) -> Int {
             guard let t = table else { return Int(value) }
             return Int(try r.int8(t, slot, default: value, "\(what) option \(slot)"))
         }
-        func bool(_ slot: Int) throws -> Bool {
+        func bool(_ slot: Int) throws(RuntimeError) -> Bool {
             guard let t = table else { return false }
             return try r.bool(t, slot, default: false, "\(what) option \(slot)")
         }
-        func float(_ slot: Int) throws -> Float {
+        func float(_ slot: Int) throws(RuntimeError) -> Float {
             guard let t = table else { return 0 }
             return try r.float32(t, slot, default: 0, "\(what) option \(slot)")
         }
-        func ints(_ slot: Int) throws -> [Int]? {
+        func ints(_ slot: Int) throws(RuntimeError) -> [Int]? {
             guard let t = table else { return nil }
             return try r.int32Vector(t, slot, "\(what) option \(slot)")
         }
-        func padding(_ slot: Int) throws -> TFLitePadding {
+        func padding(_ slot: Int) throws(RuntimeError) -> TFLitePadding {
             let code = try byte(slot)
             guard let padding = TFLitePadding(rawValue: code) else {
                 throw r.fail("\(what) has unknown padding \(code)")
             }
             return padding
         }
-        func activation(_ slot: Int) throws -> TFLiteActivation {
+        func activation(_ slot: Int) throws(RuntimeError) -> TFLiteActivation {
             TFLiteActivation(code: try byte(slot))
         }
 

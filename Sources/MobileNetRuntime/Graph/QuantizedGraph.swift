@@ -189,20 +189,20 @@ public enum QuantizedOperation: Sendable {
     }
 
     /// The per-image output shape for a per-image input shape, or a one-line error.
-    func outputShape(for input: [Int]) throws -> [Int] {
-        func spatial() throws -> (Int, Int, Int) {
+    func outputShape(for input: [Int]) throws(RuntimeError) -> [Int] {
+        func spatial() throws(RuntimeError) -> (Int, Int, Int) {
             guard input.count == 3 else {
-                throw MobileNetError.shapeMismatch("\(name) needs an [H, W, C] input, got \(input.shapeDescription)")
+                throw RuntimeError.shapeMismatch("\(name) needs an [H, W, C] input, got \(input.shapeDescription)")
             }
             return (input[0], input[1], input[2])
         }
-        func windowed(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ p: Padding, channels: Int?) throws -> (Int, Int) {
+        func windowed(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ p: Padding, channels: Int?) throws(RuntimeError) -> (Int, Int) {
             let (h, w, c) = try spatial()
             if let channels, channels != c {
-                throw MobileNetError.shapeMismatch("\(name) expects \(channels) input channels, got \(c)")
+                throw RuntimeError.shapeMismatch("\(name) expects \(channels) input channels, got \(c)")
             }
             guard sh >= 1, sw >= 1, h + p.top + p.bottom >= kh, w + p.left + p.right >= kw else {
-                throw MobileNetError.shapeMismatch("\(name): a \(kh)x\(kw) window does not fit in \(input.shapeDescription) with its padding")
+                throw RuntimeError.shapeMismatch("\(name): a \(kh)x\(kw) window does not fit in \(input.shapeDescription) with its padding")
             }
             return (Padding.outputSize(h, before: p.top, after: p.bottom, kernel: kh, stride: sh),
                     Padding.outputSize(w, before: p.left, after: p.right, kernel: kw, stride: sw))
@@ -229,16 +229,16 @@ public enum QuantizedOperation: Sendable {
         case .fullyConnected(let f):
             let count = input.reduce(1, *)
             guard count == f.inputs else {
-                throw MobileNetError.shapeMismatch("fully_connected expects \(f.inputs) inputs, got \(count)")
+                throw RuntimeError.shapeMismatch("fully_connected expects \(f.inputs) inputs, got \(count)")
             }
             return [f.outputs]
         case .reshape(let shape):
             guard shape.reduce(1, *) == input.reduce(1, *) else {
-                throw MobileNetError.shapeMismatch("cannot reshape \(input.shapeDescription) to \(shape.shapeDescription)")
+                throw RuntimeError.shapeMismatch("cannot reshape \(input.shapeDescription) to \(shape.shapeDescription)")
             }
             return shape
         case .softmax:
-            guard !input.isEmpty else { throw MobileNetError.shapeMismatch("softmax of a scalar") }
+            guard !input.isEmpty else { throw RuntimeError.shapeMismatch("softmax of a scalar") }
             return input
         }
     }
@@ -262,7 +262,7 @@ public struct QuantizedGraph: Sendable {
 
     public init(inputShape: [Int], inputQuantization: QuantizationParameters,
                 outputQuantization: QuantizationParameters, takesFloatInput: Bool = false,
-                returnsFloatOutput: Bool = false, operations: [QuantizedOperation]) throws {
+                returnsFloatOutput: Bool = false, operations: [QuantizedOperation]) throws(RuntimeError) {
         self.inputShape = inputShape
         self.inputQuantization = inputQuantization
         self.outputQuantization = outputQuantization
@@ -273,9 +273,9 @@ public struct QuantizedGraph: Sendable {
     }
 
     /// The per-image shape after each operation (validates the chain).
-    public func shapes() throws -> [[Int]] {
+    public func shapes() throws(RuntimeError) -> [[Int]] {
         var shape = inputShape
-        return try operations.map { op in
+        return try operations.map { (op) throws(RuntimeError) in
             shape = try op.outputShape(for: shape)
             return shape
         }

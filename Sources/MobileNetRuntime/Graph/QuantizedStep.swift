@@ -52,6 +52,21 @@ enum QuantizedStep {
         }
     }
 
+    /// True when the step may write its output over its input (same size, each element read
+    /// before it is written): RESHAPE (same bytes) and SOFTMAX (row by row).
+    var isInPlace: Bool {
+        switch self {
+        case .reshape, .softmax: return true
+        default: return false
+        }
+    }
+
+    /// True for a full KxK convolution (its matrix product's rows are output pixels).
+    var isConvolution: Bool {
+        if case .convolution = self { return true }
+        return false
+    }
+
     /// The matrix product of the step, if any (to size the workers' scratch rows).
     var matrixProduct: QuantizedGEMM? {
         switch self {

@@ -51,7 +51,7 @@ public enum TFLiteTensorType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Bytes needed for `count` elements (INT4 packs two per byte); nil when not fixed.
-    func byteCount(elements count: Int) -> Int? {
+    package func byteCount(elements count: Int) -> Int? {
         if self == .int4 { return (count + 1) / 2 }
         guard let size = byteSize else { return nil }
         let (bytes, overflow) = count.multipliedReportingOverflow(by: size)

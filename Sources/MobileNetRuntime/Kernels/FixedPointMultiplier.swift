@@ -18,13 +18,13 @@ public struct FixedPointMultiplier: Sendable, Equatable {
 
     /// `QuantizeMultiplier(real)` for requantizing an accumulator; throws for values that are not
     /// finite and non-negative, or too large for a 32-bit accumulator (above 2^30).
-    public init(_ real: Double) throws {
+    public init(_ real: Double) throws(RuntimeError) {
         guard real.isFinite, real >= 0 else {
-            throw MobileNetError.unsupported("requantization multiplier \(real) (it must be finite and non-negative)")
+            throw RuntimeError.unsupported("requantization multiplier \(real) (it must be finite and non-negative)")
         }
         let (multiplier, shift) = Self.quantize(real)
         guard shift <= 30 else {
-            throw MobileNetError.unsupported("requantization multiplier \(real) is larger than 2^30")
+            throw RuntimeError.unsupported("requantization multiplier \(real) is larger than 2^30")
         }
         self.init(multiplier: multiplier, shift: shift)
     }

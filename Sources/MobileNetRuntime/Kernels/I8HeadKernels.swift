@@ -1,6 +1,6 @@
 /// int8 kernels for layout and the head of the network, as TFLite's reference kernels compute
 /// them: padding, average pooling, spatial mean, softmax, and the float conversions at the edges.
-enum I8Head {
+package enum I8Head {
     /// Pads each image's spatial dimensions with `value`.
     static func pad(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, images: Int,
                     height: Int, width: Int, channels: Int, padding p: Padding, value: Int8) {
@@ -107,7 +107,7 @@ enum I8Head {
 
     /// `reference_ops::AffineQuantize` to int8: `round(x / scale) + zeroPoint` (float division,
     /// halves away from zero), saturated.
-    static func quantize(_ x: Float, _ q: QuantizationParameters) -> Int8 {
+    package static func quantize(_ x: Float, _ q: QuantizationParameters) -> Int8 {
         let steps = (x / q.scale).rounded(.toNearestOrAwayFromZero)
         guard !steps.isNaN else { return -128 }
         let value = Int32(max(-1e6, min(1e6, steps))) + q.zeroPoint
@@ -115,7 +115,7 @@ enum I8Head {
     }
 
     /// `reference_ops::Dequantize`: `float(scale · (q − zeroPoint))` computed in double.
-    static func dequantize(_ q: Int8, _ p: QuantizationParameters) -> Float {
+    package static func dequantize(_ q: Int8, _ p: QuantizationParameters) -> Float {
         Float(Double(p.scale) * Double(Int32(q) - p.zeroPoint))
     }
 }

@@ -1,0 +1,136 @@
+import CRuntimeSupport
+
+/// The interpreter's worker threads: `threads - 1` POSIX threads started once (the calling
+/// thread is worker 0). A job is published by opening a gate (a generation counter): workers spin
+/// on it for a short while, so that consecutive steps start within a microsecond, and then sleep
+/// on a condition variable until the next job. Running a job allocates nothing. Dropping the
+/// pool stops and joins the workers.
+final class WorkerPool {
+    let threads: Int
+    private let state: WorkerPoolState
+    private var handles: [OpaquePointer] = []
+
+    init(threads: Int) throws(RuntimeError) {
+        self.threads = max(1, threads)
+        state = try WorkerPoolState(workers: self.threads - 1)
+        for worker in 1..<self.threads {
+            let start = Unmanaged.passRetained(WorkerStart(state: state, worker: worker)).toOpaque()
+            guard let handle = crs_thread_start({ raw in
+                let start = Unmanaged<WorkerStart>.fromOpaque(raw!).takeRetainedValue()
+                start.state.work(start.worker)
+            }, start, 1 << 20) else {
+                Unmanaged<WorkerStart>.fromOpaque(start).release()
+                stop()
+                throw RuntimeError.outOfResources("could not start worker thread \(worker) of \(self.threads)")
+            }
+            handles.append(handle)
+        }
+    }
+
+    deinit { stop() }
+
+    private func stop() {
+        state.stop()
+        for handle in handles { crs_thread_join(handle) }
+        handles = []
+    }
+
+    /// Runs `body(worker)` on every worker 0..<threads and returns when all have finished.
+    func run(_ body: (Int) -> Void) {
+        if threads == 1 { body(0); return }
+        state.run(body)
+    }
+
+    /// Calls `body(worker, part)` once for every part in 0..<parts and returns when all are
+    /// done. Parts are taken from an atomic counter, so a worker that starts late (its core busy
+    /// with another process) leaves its share to the others.
+    func run(parts: Int, _ body: (_ worker: Int, _ part: Int) -> Void) {
+        if threads == 1 || parts <= 1 {
+            for part in 0..<parts { body(0, part) }
+            return
+        }
+        let next = state.nextPart
+        crs_atomic_store(next, 0)
+        state.run { worker in
+            while true {
+                let part = crs_atomic_fetch_add(next, 1)
+                guard part < parts else { return }
+                body(worker, part)
+            }
+        }
+    }
+}
+
+/// What a starting worker thread receives.
+private final class WorkerStart {
+    let state: WorkerPoolState
+    let worker: Int
+
+    init(state: WorkerPoolState, worker: Int) {
+        self.state = state
+        self.worker = worker
+    }
+}
+
+/// What the workers share with the pool; owned strongly by every worker thread.
+private final class WorkerPoolState: @unchecked Sendable {
+    private let workers: Int
+    private let gate: OpaquePointer
+    /// Three words: workers finished with the current job, the part counter, the stop flag.
+    private let words: UnsafeMutablePointer<Int>
+    /// The current job; written before the gate opens, cleared after every worker finished.
+    private var job: ((Int) -> Void)?
+
+    /// Spin iterations before an idle worker sleeps (some tens of microseconds).
+    private static let spinLimit = 1 << 16
+
+    init(workers: Int) throws(RuntimeError) {
+        self.workers = workers
+        guard let gate = crs_gate_create() else { throw RuntimeError.outOfResources("no memory for the worker gate") }
+        self.gate = gate
+        words = UnsafeMutablePointer<Int>.allocate(capacity: 3)
+        words.initialize(repeating: 0, count: 3)
+    }
+
+    deinit {
+        crs_gate_destroy(gate)
+        words.deallocate()
+    }
+
+    var finished: UnsafeMutablePointer<Int> { words }
+    var nextPart: UnsafeMutablePointer<Int> { words + 1 }
+    var stopping: UnsafeMutablePointer<Int> { words + 2 }
+
+    /// Publishes `body`, runs it as worker 0 and waits for every worker.
+    func run(_ body: (Int) -> Void) {
+        withoutActuallyEscaping(body) { body in
+            job = body
+            crs_atomic_store(finished, 0)
+            crs_gate_open(gate)
+            body(0)
+            var spins = 0
+            while crs_atomic_load(finished) < workers {
+                spins &+= 1
+                crs_spin_pause()
+                // On a loaded machine a worker may be waiting for this very core.
+                if spins & 1023 == 0 { crs_thread_yield() }
+            }
+            job = nil
+        }
+    }
+
+    func stop() {
+        crs_atomic_store(stopping, 1)
+        crs_gate_open(gate)
+    }
+
+    func work(_ worker: Int) {
+        var seen = 0
+        while true {
+            seen = crs_gate_wait(gate, seen, Self.spinLimit)
+            if crs_atomic_load(stopping) != 0 { return }
+            job?(worker)
+            _ = crs_atomic_fetch_add(finished, 1)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+/// Plans the arena of a lowered int8 model: every activation tensor and every step's scratch
+/// memory, with its lifetime in steps, placed by TensorFlow Lite Micro's greedy rule (largest
+/// first, each at the lowest offset where it fits beside the buffers already placed that are live
+/// at a common step) after the in-place sharing TFLM does not do: a RESHAPE's output is its input
+/// (same bytes), and a SOFTMAX overwrites its input row by row (it reads every element of a row
+/// before writing it).
+///
+/// Scratch is sized against the activations: a matrix product's int16 rows per worker thread
+/// are limited to what fits under the activations' peak plus 1/32, so that no step's scratch
+/// raises the arena much above the lower bound, and a step below the peak keeps the larger
+/// chunks (fewer passes over the weights) it runs fastest with.
+struct ArenaPlanner {
+    /// Where one step reads, writes and works, as arena offsets.
+    struct StepLayout {
+        var input: Int
+        var output: Int
+        /// The first worker's scratch; worker `w` uses `scratch + w · scratchStride`.
+        var scratch: Int
+        var scratchStride: Int
+        /// Rows of int16 activations widened at a time per worker (matrix products only).
+        var chunkRows: Int
+    }
+
+    /// A buffer before placement.
+    struct Request {
+        var name: String
+        var kind: ArenaPlan.Kind
+        var bytes: Int
+        var firstStep: Int
+        var lastStep: Int
+    }
+
+    let plan: ArenaPlan
+    let layouts: [StepLayout]
+
+    /// Plans `steps` (with per-step output shapes `shapes`, one image of `inputShape`) for
+    /// `threads` worker threads.
+    init(steps: [QuantizedStep], names: [String], inputShape: [Int], shapes: [[Int]], threads: Int) {
+        let count = steps.count
+        let last = max(count - 1, 0)
+        // Tensors: the input is read by step 0; step i's output from step i to its reader i + 1.
+        // The model's output stays live from the first step on: the caller reads it after
+        // `invoke` while the next frame's input is written.
+        var requests: [Request] = [Request(name: "input", kind: .tensor, bytes: Self.elements(inputShape),
+                                           firstStep: 0, lastStep: 0)]
+        var tensorOf = [Int](repeating: 0, count: count + 1)  // tensor t: 0 input, i + 1 step i's output
+        var separate: [Request] = requests  // the same tensors without in-place sharing
+        for (index, step) in steps.enumerated() {
+            let bytes = Self.elements(shapes[index])
+            let isOutput = index == count - 1
+            let request = Request(name: "step \(index) \(names[index])", kind: .tensor, bytes: bytes,
+                                  firstStep: isOutput ? 0 : index, lastStep: isOutput ? last : min(index + 1, last))
+            separate.append(request)
+            let source = tensorOf[index]
+            if step.isInPlace && !isOutput {
+                requests[source].name += " = " + request.name
+                requests[source].lastStep = request.lastStep
+                tensorOf[index + 1] = source
+            } else {
+                tensorOf[index + 1] = requests.count
+                requests.append(request)
+            }
+        }
+        // Scratch, sized against the peak of the activations.
+        var live = [Int](repeating: 0, count: max(count, 1))
+        for request in requests {
+            for step in request.firstStep...request.lastStep { live[step] &+= request.bytes }
+        }
+        let peak = live.max() ?? 0
+        let budget = peak + peak / 32
+        var layouts: [StepLayout] = []
+        var scratchOf = [Int](repeating: -1, count: count)
+        for (index, step) in steps.enumerated() {
+            var layout = StepLayout(input: 0, output: 0, scratch: 0, scratchStride: 0, chunkRows: 0)
+            if let gemm = step.matrixProduct {
+                // Rows of the product: output pixels (convolutions), or input rows of k values.
+                let productRows = step.isConvolution
+                    ? Self.elements(shapes[index]) / max(gemm.n, 1)
+                    : Self.elements(index == 0 ? inputShape : shapes[index - 1]) / max(gemm.k, 1)
+                let rowBytes = gemm.rowStride * 2
+                let room = (budget - live[index]) / threads - Self.rowSlack
+                let fitting = max(0, room) / rowBytes / Self.chunkMultiple * Self.chunkMultiple
+                let wanted = min(gemm.chunkRows, Self.roundUp(productRows, Self.chunkMultiple))
+                layout.chunkRows = max(min(Self.chunkMultiple, productRows), min(wanted, fitting))
+                layout.scratchStride = Self.roundUp(layout.chunkRows * rowBytes + Self.rowSlack, ArenaPlan.alignment)
+                scratchOf[index] = requests.count
+                let request = Request(name: "step \(index) \(names[index]) scratch", kind: .scratch,
+                                      bytes: layout.scratchStride * threads, firstStep: index, lastStep: index)
+                requests.append(request)
+                separate.append(request)
+            }
+            layouts.append(layout)
+        }
+        let offsets = Self.place(requests)
+        let separateOffsets = Self.place(separate)
+        for index in 0..<count {
+            layouts[index].input = offsets[tensorOf[index]]
+            layouts[index].output = offsets[tensorOf[index + 1]]
+            if scratchOf[index] >= 0 { layouts[index].scratch = offsets[scratchOf[index]] }
+        }
+        var buffers: [ArenaPlan.Buffer] = []
+        for (index, request) in requests.enumerated() {
+            buffers.append(ArenaPlan.Buffer(name: request.name, kind: request.kind, offset: offsets[index],
+                                            bytes: request.bytes, firstStep: request.firstStep,
+                                            lastStep: request.lastStep))
+        }
+        var naive = 0
+        for request in separate { naive &+= Self.roundUp(request.bytes, ArenaPlan.alignment) }
+        plan = ArenaPlan(buffers: buffers, steps: names,
+                         arenaBytes: Self.end(requests, offsets) + ArenaPlan.readSlack,
+                         lowerBoundBytes: ArenaPlan.lowerBound(buffers, steps: max(count, 1)),
+                         greedyWithoutInPlaceBytes: Self.end(separate, separateOffsets) + ArenaPlan.readSlack,
+                         naiveBytes: naive + ArenaPlan.readSlack)
+        self.layouts = layouts
+    }
+
+    /// int16 values of slack after each worker's rows (the im2col stores run up to 15 past a row).
+    static let rowSlack = 32
+    /// Chunks are whole tiles of both GEMM micro-kernels (6 and 12 rows).
+    static let chunkMultiple = 12
+
+    static func elements(_ shape: [Int]) -> Int {
+        var product = 1
+        for d in shape { product &*= d }
+        return product
+    }
+
+    static func roundUp(_ value: Int, _ multiple: Int) -> Int { (value + multiple - 1) / multiple * multiple }
+
+    static func end(_ requests: [Request], _ offsets: [Int]) -> Int {
+        var end = 0
+        for (index, request) in requests.enumerated() { end = max(end, offsets[index] + request.bytes) }
+        return roundUp(end, ArenaPlan.alignment)
+    }
+
+    /// TFLM's greedy placement: buffers by decreasing size (then first use), each at the lowest
+    /// aligned offset where it overlaps no buffer already placed that is live at a common step.
+    static func place(_ requests: [Request]) -> [Int] {
+        var order = Array(requests.indices)
+        order.sort { a, b in
+            let x = requests[a], y = requests[b]
+            return x.bytes != y.bytes ? x.bytes > y.bytes : (x.firstStep != y.firstStep ? x.firstStep < y.firstStep : a < b)
+        }
+        var offsets = [Int](repeating: 0, count: requests.count)
+        var placed: [Int] = []
+        for index in order {
+            let request = requests[index]
+            let size = roundUp(request.bytes, ArenaPlan.alignment)
+            var neighbours: [Int] = []
+            for other in placed where requests[other].firstStep <= request.lastStep && request.firstStep <= requests[other].lastStep {
+                neighbours.append(other)
+            }
+            neighbours.sort { offsets[$0] < offsets[$1] }
+            var candidate = 0
+            for other in neighbours {
+                let start = offsets[other], otherEnd = start + roundUp(requests[other].bytes, ArenaPlan.alignment)
+                if candidate + size <= start { break }
+                candidate = max(candidate, otherEnd)
+            }
+            offsets[index] = candidate
+            placed.append(index)
+        }
+        return offsets
+    }
+}

@@ -105,7 +105,7 @@ let package = Package(
         // and the supervised capture → classify → output loop.
         .target(
             name: "MobileNetDaemon",
-            dependencies: ["MobileNet", "MobileNetCamera", "CTermios", .product(name: "Atomics", package: "swift-atomics")]
+            dependencies: ["MobileNet", "MobileNetRuntime", "MobileNetCamera", "CTermios", .product(name: "Atomics", package: "swift-atomics")]
         ),
         .executableTarget(
             name: "MobileNetCLI",

@@ -32,7 +32,7 @@ public final class WatchModel {
         let classNames = opened.classNames
         let recorded = opened.preprocessing
         let recordedNormalization = opened.normalization
-        let classifier = try ToolkitClassifier(model: opened.model, threads: threads)
+        let classifier = try ModelClassifier(model: opened.model, threads: threads)
         let shape = classifier.inputShape
         guard shape.count == 3, shape[2] == 3 else {
             throw MobileNetError.unsupported("\(url.lastPathComponent) takes \(shape) inputs, not RGB images [H, W, 3]")

@@ -1,14 +1,13 @@
 import MobileNet
+import MobileNetRuntime
 
-/// A `FrameClassifier` on the toolkit's sessions: `QuantizedSession` for int8 `.tflite` models,
-/// `InferenceSession` for float models (our safetensors, float `.tflite`).
-///
-/// The input tensor and the probabilities are allocated once; the sessions themselves still
-/// allocate their input copy and output tensor per run (the edge runtime's `Interpreter`,
-/// issue 13, replaces the int8 path with one that allocates nothing).
-final class ToolkitClassifier: FrameClassifier {
+/// A `FrameClassifier` for int8 models on the edge runtime's `Interpreter` (frames are written
+/// straight into its arena's input tensor; `invoke()` allocates nothing), and for float models
+/// (our safetensors, float `.tflite`) on the toolkit's `InferenceSession`, which still
+/// allocates its input copy and output tensor per run.
+final class ModelClassifier: FrameClassifier {
     private enum Engine {
-        case int8(QuantizedSession, input: UnsafeMutableBufferPointer<Int8>)
+        case int8(Interpreter)
         case float(InferenceSession, input: UnsafeMutableBufferPointer<Float>)
     }
 
@@ -22,12 +21,10 @@ final class ToolkitClassifier: FrameClassifier {
         switch consume model {
         case .int8(let graph):
             endsWithSoftmax = graph.operations.last?.name == "softmax"
-            let session = try QuantizedSession(graph: graph, batch: 1, threads: threads)
-            inputShape = session.inputShape
-            let input = UnsafeMutableBufferPointer<Int8>.allocate(capacity: session.inputShape.reduce(1, *))
-            input.initialize(repeating: 0)
-            engine = .int8(session, input: input)
-            classCount = session.outputShape.reduce(1, *)
+            let interpreter = try Interpreter(model: Int8Model(graph: graph), threads: threads)
+            inputShape = interpreter.inputShape
+            engine = .int8(interpreter)
+            classCount = interpreter.outputShape.reduce(1, *)
         case .float(let graph):
             endsWithSoftmax = graph.operations.last?.name == "softmax"
             let session = try InferenceSession(graph: graph, batch: 1, threads: threads)
@@ -42,22 +39,19 @@ final class ToolkitClassifier: FrameClassifier {
     }
 
     deinit {
-        switch engine {
-        case .int8(_, let input): input.deallocate()
-        case .float(_, let input): input.deallocate()
-        }
+        if case .float(_, let input) = engine { input.deallocate() }
         probabilities.deallocate()
     }
 
     var inputBase: UnsafeMutableRawPointer {
         switch engine {
-        case .int8(_, let input): UnsafeMutableRawPointer(input.baseAddress!)
+        case .int8(let interpreter): UnsafeMutableRawPointer(interpreter.input.baseAddress!)
         case .float(_, let input): UnsafeMutableRawPointer(input.baseAddress!)
         }
     }
 
     var inputQuantization: QuantizationParameters? {
-        if case .int8(let session, _) = engine { return session.inputQuantization }
+        if case .int8(let interpreter) = engine { return interpreter.inputQuantization }
         return nil
     }
 
@@ -68,10 +62,11 @@ final class ToolkitClassifier: FrameClassifier {
 
     func classify() throws -> UnsafeBufferPointer<Float> {
         switch engine {
-        case .int8(let session, let input):
-            let output = try session.run(try Tensor(shape: [1] + inputShape, scalars: Array(input)))
-            let q = session.outputQuantization
-            for index in 0..<classCount { probabilities[index] = Float(Double(q.scale) * Double(Int32(output.scalars[index]) - q.zeroPoint)) }
+        case .int8(let interpreter):
+            interpreter.invoke()
+            let output = interpreter.output
+            let q = interpreter.outputQuantization
+            for index in 0..<classCount { probabilities[index] = Float(Double(q.scale) * Double(Int32(output[index]) - q.zeroPoint)) }
         case .float(let session, let input):
             let output = try session.run(try Tensor(shape: [1] + inputShape, scalars: Array(input)))
             for index in 0..<classCount { probabilities[index] = output.scalars[index] }

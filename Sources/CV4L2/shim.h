@@ -20,4 +20,19 @@ static inline int mn_v4l2_ioctl(int fd, unsigned long request, void *argument) {
     return v4l2_ioctl(fd, request, argument);
 }
 
+// The ioctl request codes are function-like macros (_IOWR with sizeof), which Swift does not
+// import: the same values as constants.
+static const unsigned long MN_VIDIOC_QUERYCAP = VIDIOC_QUERYCAP;
+static const unsigned long MN_VIDIOC_ENUM_FMT = VIDIOC_ENUM_FMT;
+static const unsigned long MN_VIDIOC_ENUM_FRAMESIZES = VIDIOC_ENUM_FRAMESIZES;
+static const unsigned long MN_VIDIOC_S_FMT = VIDIOC_S_FMT;
+static const unsigned long MN_VIDIOC_G_PARM = VIDIOC_G_PARM;
+static const unsigned long MN_VIDIOC_S_PARM = VIDIOC_S_PARM;
+static const unsigned long MN_VIDIOC_REQBUFS = VIDIOC_REQBUFS;
+static const unsigned long MN_VIDIOC_QUERYBUF = VIDIOC_QUERYBUF;
+static const unsigned long MN_VIDIOC_QBUF = VIDIOC_QBUF;
+static const unsigned long MN_VIDIOC_DQBUF = VIDIOC_DQBUF;
+static const unsigned long MN_VIDIOC_STREAMON = VIDIOC_STREAMON;
+static const unsigned long MN_VIDIOC_STREAMOFF = VIDIOC_STREAMOFF;
+
 #endif

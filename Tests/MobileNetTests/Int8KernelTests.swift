@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import MobileNet
+@testable import MobileNetRuntime
 
 /// The int8 kernels against a naive reference written from TFLite's definitions (direct loops,
 /// Int64 sums, the requantization with exact integer and double arithmetic), on random graphs

@@ -1,5 +1,6 @@
 import Testing
 @testable import MobileNet
+@testable import MobileNetRuntime
 
 /// The table-driven int8 softmax against a direct per-element evaluation of TFLite's reference
 /// arithmetic (gemmlowp's exp, the Q12.19 sum, the fixed-point reciprocal).

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MobileNet
+@testable import MobileNetRuntime
 
 /// Post-training quantization: TFLite's parameter formulas checked on hand-computed cases, the
 /// exported int8 model checked against the float network it came from.

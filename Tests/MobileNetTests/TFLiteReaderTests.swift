@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MobileNet
+@testable import MobileNetRuntime
 
 /// A minimal FlatBuffer writer for hand-made test models: a tree of tables, vectors and
 /// scalars serialized parent-first, so every offset points forward as the format requires.

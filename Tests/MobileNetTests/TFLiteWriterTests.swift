@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import MobileNet
+@testable import MobileNetRuntime
 
 /// The TFLite writer: the FlatBuffers builder against hand-computed bytes, every options table
 /// and metadata through a write/read round trip, errors for unwritable models, and the MLPerf

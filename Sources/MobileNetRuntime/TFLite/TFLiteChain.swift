@@ -200,7 +200,7 @@ package struct TFLiteChain {
             target.append(v)
         }
         if let unknown = target.firstIndex(of: -1) {
-            let known = target.enumerated().filter { $0.offset != unknown }.map(\.element).reduce(1, *)
+            let known = target.enumerated().filter { $0.offset != unknown }.map { $0.element }.reduce(1, *)
             guard known > 0, count % known == 0 else {
                 throw RuntimeError.shapeMismatch("RESHAPE of \(count) elements to \(target.shapeDescription) (operator \(index))")
             }

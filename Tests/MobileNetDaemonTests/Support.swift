@@ -54,9 +54,10 @@ final class PtyPair {
         }
     }
 
+    /// SIGKILL: a child of the test runner may inherit a blocked SIGTERM.
     func stop() {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

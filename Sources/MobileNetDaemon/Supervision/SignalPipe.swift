@@ -38,6 +38,11 @@ public final class SignalPipe {
             sigaction(signal, &action, nil)
         }
         Glibc.signal(SIGPIPE, SIG_IGN)
+        // A parent may have left them blocked (a test runner, some supervisors): unblock them.
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&set, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     /// The file descriptor that becomes readable when a signal arrived.

@@ -7,6 +7,9 @@ packages=(
     libjpeg-dev libpng-dev pkg-config
     # Camera capture (libv4l2) and its tests: ffmpeg makes test frames from photos.
     libv4l-dev ffmpeg
+    # mobilenet watch: a pty pair stands in for the serial line (socat), systemd-analyze checks
+    # the unit, objdump finds the package's library dependencies.
+    socat systemd binutils
 )
 
 missing=()

@@ -7,18 +7,20 @@
 
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+INSTALL_STRIP ?=
 SYSCONFDIR ?= /etc
 UNITDIR    ?= /lib/systemd/system
 BIN_DIR    := $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path 2>/dev/null)
 DEMO_IMAGES ?= ../shared/golden/images
 DEMO_FRAMES ?= 24
-DEB_VERSION ?= $(shell git describe --tags --always 2>/dev/null | sed 's/^v//; s/^\([^0-9]\)/0~\1/' || echo 0)
+DEB_VERSION ?= 0.1.0~git$(shell git log -1 --format=%cd.%h --date=format:%Y%m%d 2>/dev/null || echo 0)
 DEB_ARCH   := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
 DEB_ROOT   := build/deb/mobilenet-watch_$(DEB_ARCH)
 DEB_FILE   := build/mobilenet-watch_$(DEB_VERSION)_$(DEB_ARCH).deb
 
 .PHONY: run install deb watch-check soak
-test: watch-check
+# The end-to-end tests (Tests/MobileNetDaemonTests) run the release binary that `build` makes.
+test: watch-check build
 
 # The main job on any machine: the camera when there is one, else the demo images looped.
 run: build
@@ -36,7 +38,7 @@ run: build
 # $(PREFIX)/bin, the default config (kept when present) and the unit pointing at the binary.
 install: build
 	install -d $(DESTDIR)$(PREFIX)/lib/mobilenet $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/mobilenet $(DESTDIR)$(UNITDIR)
-	install -m 755 $(BIN_DIR)/mobilenet $(DESTDIR)$(PREFIX)/lib/mobilenet/mobilenet
+	install -m 755 $(INSTALL_STRIP) $(BIN_DIR)/mobilenet $(DESTDIR)$(PREFIX)/lib/mobilenet/mobilenet
 	cp -R $(BIN_DIR)/MobileNet_MobileNetCLI.resources $(DESTDIR)$(PREFIX)/lib/mobilenet/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/lib/mobilenet/MobileNet_MobileNetCLI.resources
 	ln -sf ../lib/mobilenet/mobilenet $(DESTDIR)$(PREFIX)/bin/mobilenet
@@ -47,7 +49,7 @@ install: build
 
 deb:
 	rm -rf $(DEB_ROOT)
-	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_ROOT) PREFIX=/usr
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_ROOT) PREFIX=/usr INSTALL_STRIP=-s
 	bash scripts/package/make-deb.sh $(DEB_ROOT) $(DEB_VERSION) $(DEB_ARCH) $(DEB_FILE)
 
 watch-check: deps

@@ -21,11 +21,19 @@ public final class WatchModel {
     public let summary: String
 
     /// Loads `path` (nil: the embedded model at `embeddedPath`). Throws one line naming the file.
-    public init(path: String?, embeddedPath: String, labelsPath: String?, preprocess: String?, threads: Int) throws {
+    public convenience init(path: String?, embeddedPath: String, labelsPath: String?, preprocess: String?, threads: Int) throws {
+        do {
+            try self.init(loading: path, embeddedPath: embeddedPath, labelsPath: labelsPath, preprocess: preprocess, threads: threads)
+        } catch let error as MobileNetError {
+            throw MobileNetError.io("model \(path ?? embeddedPath): \(error)")
+        }
+    }
+
+    private init(loading path: String?, embeddedPath: String, labelsPath: String?, preprocess: String?, threads: Int) throws {
         let file = path ?? embeddedPath
         let url = URL(fileURLWithPath: file)
         guard FileManager.default.fileExists(atPath: file) else {
-            throw MobileNetError.io(path == nil ? "the embedded model is missing (\(file)) - pass --model" : "model \(file): no such file")
+            throw MobileNetError.io(path == nil ? "the embedded model is missing - pass --model" : "no such file")
         }
         ModelLoader.mapLargeAllocations()
         let opened = try ModelFile(contentsOf: url)

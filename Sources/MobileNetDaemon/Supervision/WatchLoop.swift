@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import MobileNetCamera
 
 /// The daemon's loop: frame → classify → decide → line, supervised.
@@ -228,10 +231,7 @@ public final class WatchLoop {
         var firstAttempt = true
         while true {
             if !firstAttempt {
-                if let request = signals.wait(nanoseconds: backoff.next()) {
-                    handle(request)
-                    if stopRequested { return false }
-                }
+                if !waitBeforeReopening(nanoseconds: backoff.next()) { return false }
             }
             firstAttempt = false
             do throws(CaptureError) {
@@ -250,6 +250,29 @@ public final class WatchLoop {
                     exitCode = 1
                     return false
                 }
+            }
+        }
+    }
+
+    /// Waits out one backoff step, in 100 ms slices: returns early (true) when the source's
+    /// device path reappears after being absent (a camera plugged back in is used at once,
+    /// whatever the backoff), false when a stop signal arrived.
+    private func waitBeforeReopening(nanoseconds: UInt64) -> Bool {
+        let path = source.name
+        let watchesPath = path.hasPrefix("/")
+        var wasAbsent = watchesPath && access(path, F_OK) != 0
+        let deadline = Clock.monotonicNanoseconds() + nanoseconds
+        while true {
+            let now = Clock.monotonicNanoseconds()
+            if now >= deadline { return true }
+            if let request = signals.wait(nanoseconds: min(deadline - now, 100_000_000)) {
+                handle(request)
+                if stopRequested { return false }
+            }
+            if watchesPath {
+                let absent = access(path, F_OK) != 0
+                if wasAbsent && !absent { return true }
+                wasAbsent = absent
             }
         }
     }

@@ -191,6 +191,39 @@ struct WatchEndToEndTests {
         #expect(whole.count >= reader.lines.count - 1)
     }
 
+    /// Zero heap allocations per frame in the steady state, for the whole process (frame source,
+    /// conversion, int8 inference, decision, JSON formatting, output thread): an LD_PRELOAD
+    /// counter (scripts/watch/malloc-count.c) counts every allocation of a 500-frame and a
+    /// 5,000-frame run; the 4,500 extra frames must not add any (runs differ by a few start-up
+    /// allocations at most, so the limit is 10 in all — one per frame would be 4,500).
+    @Test func noHeapAllocationPerFrame() throws {
+        let folder = try DaemonTestSupport.temporaryFolder("alloc")
+        let (images, labels) = try Self.scriptedFolder([true, false], in: folder)
+        let library = folder.appendingPathComponent("malloc-count.so").path
+        let compiler = Process()
+        compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let source = DaemonTestSupport.packageRoot.appendingPathComponent("scripts/watch/malloc-count.c").path
+        let cc = FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") ? "cc" : "clang"
+        compiler.arguments = [cc, "-shared", "-fPIC", "-O2", "-o", library, source]
+        try compiler.run()
+        compiler.waitUntilExit()
+        try #require(compiler.terminationStatus == 0, "could not build \(source)")
+        func allocations(frames: Int) throws -> Int {
+            let countFile = folder.appendingPathComponent("count-\(frames)").path
+            let watch = try WatchProcess(
+                ["--source", images, "--model", try WatchProcess.sharedFile("models/vww_96_int8.tflite"), "--labels", labels,
+                 "--emit", "every", "--format", "json", "--frames", "\(frames)"],
+                folder: folder, environment: ["LD_PRELOAD": library, "MALLOC_COUNT_FILE": countFile])
+            #expect(watch.waitForExit(seconds: 60) == 0)
+            #expect(watch.stdoutLines.count == frames)
+            return Int(try String(contentsOfFile: countFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+        let short = try allocations(frames: 500)
+        let long = try allocations(frames: 5000)
+        #expect(short > 0, "the counter saw no allocation at all (not preloaded?)")
+        #expect(abs(long - short) <= 10, "\(short) allocations for 500 frames, \(long) for 5,000")
+    }
+
     @Test func aBadConfigLineStopsWithFileAndLine() throws {
         let folder = try DaemonTestSupport.temporaryFolder("e2e")
         let config = folder.appendingPathComponent("watch.conf")

@@ -114,7 +114,8 @@ let package = Package(
                 "MobileNetDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors")],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors"), .copy("Resources/cifar10-mobilenet-a050-int8.tflite")],
             swiftSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)],
             linkerSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)]
         ),

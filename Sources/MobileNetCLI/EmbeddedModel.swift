@@ -11,13 +11,16 @@ import Foundation
 #endif
 import MobileNet
 
-/// The model the CLI carries (CIFAR-10, MobileNet α 0.5, 64x64, ten classes), in SwiftPM's
-/// resource folder beside the executable; used when `classify` or `watch` get no `--model`.
+/// The models the CLI carries (CIFAR-10, MobileNet α 0.5, 64x64, ten classes), in SwiftPM's
+/// resource folder beside the executable: the float model `classify` uses without `--model`,
+/// and its int8 version (made from it by `mobilenet quantize`, see Resources/README.md) that
+/// `watch` runs on the int8 runtime.
 enum EmbeddedModel {
     static let fileName = "cifar10-mobilenet-a050.safetensors"
+    static let int8FileName = "cifar10-mobilenet-a050-int8.tflite"
 
-    /// The file's URL; throws one line when the resource folder is missing.
-    static func url() throws -> URL {
+    /// The URL of the embedded file `fileName`; throws one line when the resource folder is missing.
+    static func url(_ fileName: String = fileName) throws -> URL {
         #if os(Linux)
         // Beside the executable, without `Bundle.module`: `Bundle` needs full Foundation, which
         // on Linux brings ICU and several MB of resident memory into every command.
@@ -32,7 +35,8 @@ enum EmbeddedModel {
         // copied without it), so look for the folder beside the executable first.
         let folder = Bundle.main.bundleURL.appendingPathComponent(resourceFolder)
         guard FileManager.default.fileExists(atPath: folder.path),
-              let url = Bundle.module.url(forResource: "cifar10-mobilenet-a050", withExtension: "safetensors")
+              let url = Bundle.module.url(forResource: (fileName as NSString).deletingPathExtension,
+                                          withExtension: (fileName as NSString).pathExtension)
         else {
             throw MobileNetError.io(
                 "the embedded model is missing (\(folder.path)/\(fileName); keep \(resourceFolder) beside the executable) - pass --model")

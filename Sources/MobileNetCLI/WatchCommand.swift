@@ -14,7 +14,7 @@ struct WatchCommand: ParsableCommand {
             Frames come from --camera DEV (default /dev/video0), or --source PATH: a folder or \
             still image (looped), an MJPEG file, or - for a stream on stdin (MJPEG, or raw \
             frames with --input-format yuyv:640x480). The model is --model (int8 or float \
-            .tflite, or our .safetensors), default the embedded CIFAR-10 model.
+            .tflite, or our .safetensors), default the embedded int8 CIFAR-10 model.
             Lines: text "2026-12-06T14:00:00.123Z person 0.93", or with --format json \
             {"time","frame","label","score","latency_ms"} (latency from the frame's capture to \
             the line). A class becomes the label at --threshold and keeps it down to \
@@ -101,7 +101,8 @@ struct WatchCommand: ParsableCommand {
                 if let value = getenv(name) { result[name] = String(cString: value) }
             }
             let notifier = try SystemdNotifier(environment: environment)
-            let embedded = (try? EmbeddedModel.url().path) ?? EmbeddedModel.resourceFolder + "/" + EmbeddedModel.fileName
+            let embedded = (try? EmbeddedModel.url(EmbeddedModel.int8FileName).path)
+                ?? EmbeddedModel.resourceFolder + "/" + EmbeddedModel.int8FileName
             let factory = WatchLoop.Factory(
                 settings: { () throws -> WatchSettings in try settings() },
                 model: { settings in

@@ -28,7 +28,7 @@ run: build
 		echo "watch: /dev/video0 (Ctrl-C stops)"; \
 		$(BIN_DIR)/mobilenet watch --camera /dev/video0 --emit every --stats 10; \
 	elif [ -d $(DEMO_IMAGES) ]; then \
-		echo "watch: no camera; demo source $(DEMO_IMAGES) (looped, $(DEMO_FRAMES) frames, embedded CIFAR-10 model)"; \
+		echo "watch: no camera; demo source $(DEMO_IMAGES) (looped, $(DEMO_FRAMES) frames, embedded int8 CIFAR-10 model)"; \
 		$(BIN_DIR)/mobilenet watch --source $(DEMO_IMAGES) --emit every --frames $(DEMO_FRAMES) --stats 1; \
 	else \
 		echo "no /dev/video0 and no $(DEMO_IMAGES): pass a source, e.g. $(BIN_DIR)/mobilenet watch --source IMAGES/" >&2; exit 1; \

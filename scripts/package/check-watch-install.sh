@@ -15,6 +15,7 @@ fail() { echo "check-watch: FAIL: $*" >&2; exit 1; }
 # Install into a scratch root, as a package would (PREFIX=/usr).
 make --no-print-directory install DESTDIR="$work/root" PREFIX=/usr >/dev/null
 for f in usr/lib/mobilenet/mobilenet usr/lib/mobilenet/MobileNet_MobileNetCLI.resources/cifar10-mobilenet-a050.safetensors \
+         usr/lib/mobilenet/MobileNet_MobileNetCLI.resources/cifar10-mobilenet-a050-int8.tflite \
          usr/bin/mobilenet etc/mobilenet/watch.conf lib/systemd/system/mobilenet-watch.service; do
     [ -e "$work/root/$f" ] || fail "make install did not install /$f"
 done
@@ -40,7 +41,8 @@ make --no-print-directory deb >/dev/null
 deb=$(ls -t build/mobilenet-watch_*_"$(dpkg --print-architecture)".deb | head -1)
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/lib/mobilenet/mobilenet ./usr/bin/mobilenet ./etc/mobilenet/watch.conf ./lib/systemd/system/mobilenet-watch.service \
-         ./usr/lib/mobilenet/MobileNet_MobileNetCLI.resources/cifar10-mobilenet-a050.safetensors; do
+         ./usr/lib/mobilenet/MobileNet_MobileNetCLI.resources/cifar10-mobilenet-a050.safetensors \
+         ./usr/lib/mobilenet/MobileNet_MobileNetCLI.resources/cifar10-mobilenet-a050-int8.tflite; do
     printf '%s\n' "$contents" | grep -q " $f\( ->.*\)\?$" || fail "$deb lacks $f"
 done
 info=$(dpkg-deb -I "$deb")

@@ -47,7 +47,7 @@ struct BenchCommand: ParsableCommand {
                 let result = BenchResult(
                     model: name, precision: loaded.isQuantized ? "int8" : "float32", batch: batch, threads: threads, runs: runs,
                     medianMs: median, minMs: times.first!, maxMs: times.last!,
-                    imagesPerSecond: Double(batch) * 1000 / median)
+                    imagesPerSecond: Double(batch) * 1000 / median, arenaBytes: loaded.arenaBytes)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 let data = try encoder.encode(result)
@@ -56,6 +56,7 @@ struct BenchCommand: ParsableCommand {
                 print("model \(name) (\(loaded.isQuantized ? "int8" : "float32")), batch \(batch), threads \(threads), \(runs) runs after \(warmUp) warm-up")
                 print("median \(fixed(median, 3)) ms   min \(fixed(times.first!, 3)) ms   "
                       + "max \(fixed(times.last!, 3)) ms   \(fixed(Double(batch) * 1000 / median, 1)) images/s")
+                if let arena = loaded.arenaBytes { print("arena \(arena) bytes (int8 runtime: activations and scratch)") }
             }
         }
     }
@@ -73,10 +74,12 @@ private struct BenchResult: Encodable {
     let minMs: Double
     let maxMs: Double
     let imagesPerSecond: Double
+    /// int8 models: the runtime's arena (activations and scratch).
+    let arenaBytes: Int?
 
     enum CodingKeys: String, CodingKey {
         case model, precision, batch, threads, runs
         case medianMs = "median_ms", minMs = "min_ms", maxMs = "max_ms"
-        case imagesPerSecond = "images_per_second"
+        case imagesPerSecond = "images_per_second", arenaBytes = "arena_bytes"
     }
 }

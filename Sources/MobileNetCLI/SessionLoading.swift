@@ -66,6 +66,12 @@ struct LoadedSession {
         }
     }
 
+    /// int8 models: the bytes of the runtime's arena (activations and scratch).
+    var arenaBytes: Int? {
+        if case .int8(let session) = engine { return session.interpreter.plan.arenaBytes }
+        return nil
+    }
+
     /// True for int8 models.
     var isQuantized: Bool {
         if case .int8 = engine { return true }

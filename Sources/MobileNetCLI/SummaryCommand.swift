@@ -209,11 +209,13 @@ struct ModelSizeSummary: Encodable {
     let biases: Int
     let float32Bytes: Int
     let int8Bytes: Int
+    /// int8 models: the int8 runtime's arena on one thread (activations and scratch).
+    let arenaBytes: Int?
 
     enum CodingKeys: String, CodingKey {
         case model, precision, operations, weights, biases
         case fileBytes = "file_bytes", multiplyAdds = "multiply_adds"
-        case float32Bytes = "float32_bytes", int8Bytes = "int8_bytes"
+        case float32Bytes = "float32_bytes", int8Bytes = "int8_bytes", arenaBytes = "arena_bytes"
     }
 
     static func int8Bytes(weights: Int, biases: Int) -> Int { weights + 4 * biases }
@@ -229,6 +231,7 @@ struct ModelSizeSummary: Encodable {
         switch try ModelLoader.load(contentsOf: url) {
         case .float(let graph):
             precision = "float32"
+            arenaBytes = nil
             multiplyAdds = graph.multiplyAdds().reduce(0, +)
             counts = graph.operations.map { op in
                 switch op {
@@ -240,6 +243,7 @@ struct ModelSizeSummary: Encodable {
             }
         case .int8(let graph):
             precision = "int8"
+            arenaBytes = try Interpreter.plan(for: Int8Model(graph: graph)).arenaBytes
             multiplyAdds = graph.multiplyAdds().reduce(0, +)
             counts = graph.operations.map { op in
                 switch op {
@@ -265,7 +269,7 @@ struct ModelSizeSummary: Encodable {
             ["Parameters (weights + biases)", SummaryText.grouped(weights + biases)],
             ["Model size as float32, bytes", SummaryText.grouped(float32Bytes)],
             ["Model size as int8 (int8 weights, int32 biases), bytes", SummaryText.grouped(int8Bytes)],
-        ]
+        ] + (arenaBytes.map { [["Arena of the int8 runtime (activations and scratch, 1 thread), bytes", SummaryText.grouped($0)]] } ?? [])
         return "\(model) (\(precision))\n" + SummaryText.table(rows)
     }
 

@@ -1,9 +1,10 @@
 #define _GNU_SOURCE
 #include "CAllocationCounter.h"
 
+#include <errno.h>  // defines __GLIBC__ on glibc
+
 #if defined(__linux__) && defined(__GLIBC__)
 #include <dlfcn.h>
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>

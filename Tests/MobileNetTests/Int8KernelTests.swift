@@ -162,8 +162,8 @@ import MobileNet
 
     @Test func pointwiseAndFullyConnectedMatchNaive() throws {
         var rng = SeededGenerator(seed: 83)
-        // (50 pixels × 64 × 48 × 2 images is enough work to be shared by two threads.)
-        for (pixels, cin, cout) in [(13, 37, 21), (50, 64, 48), (3, 8, 5), (30, 27, 8)] {
+        // (100 pixels × 64 × 48 per image is enough work to be shared by two threads.)
+        for (pixels, cin, cout) in [(13, 37, 21), (100, 64, 48), (3, 8, 5), (30, 27, 8)] {
             let c = QuantizedConvolution(
                 kernelHeight: 1, kernelWidth: 1, strideHeight: 1, strideWidth: 1, padding: .zero,
                 inputChannels: cin, outputChannels: cout, weights: Self.randomInt8s(cout * cin, &rng, range: -127...127),
@@ -184,9 +184,9 @@ import MobileNet
         var rng = SeededGenerator(seed: 84)
         // (height, width, channels, kernel, stride, multiplier): 3x3 windows inside and clipped,
         // four and single interior pixels, 5x5, and a channel multiplier.
-        // (24 × 24 × 32 × 9 × 2 images is enough work to be shared by two threads.)
+        // (34 × 34 × 32 × 9 per image is enough work to be shared by two threads.)
         for (h, w, ch, k, stride, multiplier) in [(11, 9, 21, 3, 1, 1), (12, 13, 40, 3, 2, 1), (5, 4, 7, 3, 1, 1),
-                                                   (9, 10, 18, 5, 1, 1), (6, 7, 5, 3, 2, 2), (24, 24, 32, 3, 1, 1),
+                                                   (9, 10, 18, 5, 1, 1), (6, 7, 5, 3, 2, 2), (34, 34, 32, 3, 1, 1),
                                                    (10, 11, 8, 3, 1, 1)] {
             let padding = Padding.same(height: h, width: w, kernel: k, stride: stride)
             let cout = ch * multiplier

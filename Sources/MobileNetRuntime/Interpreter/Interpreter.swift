@@ -1,3 +1,5 @@
+import CRuntimeSupport
+
 /// Runs an `Int8Model` on one image at a time, bit-exactly as TFLite's reference kernels do,
 /// in one arena planned at load (`plan`): every activation and every step's scratch memory has
 /// its place, and `invoke()` allocates nothing, on one thread or several.
@@ -28,6 +30,10 @@ public final class Interpreter {
     private let arena: UnsafeMutableRawPointer
     private let ownsArena: Bool
     private let pool: WorkerPool
+    private let divisions: [Division]
+    private let inputCount: Int
+    /// The step the workers are running (see `work(worker:)`).
+    private var parallelStep = 0
 
     /// Prepares `model` for `threads` threads in one arena it allocates.
     public convenience init(model: consuming Int8Model, threads: Int = 1) throws(RuntimeError) {
@@ -58,6 +64,9 @@ public final class Interpreter {
                                    shapes: shapes, threads: threads)
         plan = planner.plan
         layouts = planner.layouts
+        var divisions: [Division] = []
+        for (step, layout) in zip(steps, planner.layouts) { divisions.append(Self.division(step, layout, threads: threads)) }
+        self.divisions = divisions
         if let given {
             guard let base = given.baseAddress, given.count >= plan.arenaBytes else {
                 throw RuntimeError.arenaTooSmall(needed: plan.arenaBytes, given: given.count)
@@ -73,6 +82,7 @@ public final class Interpreter {
         }
         arena.initializeMemory(as: UInt8.self, repeating: 0, count: plan.arenaBytes)
         pool = try WorkerPool(threads: threads)
+        inputCount = ArenaPlanner.elements(graph.inputShape)
     }
 
     deinit {
@@ -99,8 +109,7 @@ public final class Interpreter {
 
     /// The input tensor (one image, NHWC int8), inside the arena.
     public var input: UnsafeMutableBufferPointer<Int8> {
-        UnsafeMutableBufferPointer(start: pointer(steps.isEmpty ? 0 : layouts[0].input),
-                                   count: ArenaPlanner.elements(inputShape))
+        UnsafeMutableBufferPointer(start: pointer(steps.isEmpty ? 0 : layouts[0].input), count: inputCount)
     }
 
     /// The output tensor of the last `invoke()`, inside the arena.
@@ -116,17 +125,22 @@ public final class Interpreter {
     /// bytes), or the input for -1.
     public func stepOutput(_ index: Int) -> UnsafeBufferPointer<Int8> {
         if index < 0 || steps.isEmpty { return UnsafeBufferPointer(input) }
-        return UnsafeBufferPointer(start: pointer(layouts[index].output), count: ArenaPlanner.elements(shapes[index]))
+        return UnsafeBufferPointer(start: pointer(layouts[index].output), count: layouts[index].outputCount)
     }
 
     /// Runs every step on the image in `input`; the result is in `output`.
     public func invoke() {
-        for index in steps.indices { invokeStep(index) }
+        // Index loops: an iterator over an array allocates in unoptimised builds.
+        var index = 0
+        while index < steps.count {
+            invokeStep(index)
+            index &+= 1
+        }
     }
 
     /// Runs step `index` alone (steps must run in order; for per-step timing and checks).
     public func invokeStep(_ index: Int) {
-        execute(steps[index], layouts[index], shape: shapes[index])
+        execute(index)
     }
 
     @inline(__always)
@@ -138,87 +152,111 @@ public final class Interpreter {
     /// more than it saves (about 10 µs of work).
     private static let parallelWork = 262_144
 
-    /// Calls `body(part, worker)` on contiguous parts of `0..<count` that cover it once; ranges
-    /// too small to share, or steps of less than `parallelWork` multiply-adds (`work`), run on
-    /// the calling thread. Four parts per thread, taken from an atomic counter.
-    private func split(_ count: Int, work: Int, _ body: (Range<Int>, Int) -> Void) {
-        let parts = threads == 1 || work < Self.parallelWork ? 1 : min(4 &* threads, count)
-        if parts <= 1 {
-            body(0..<count, 0)
-            return
+    /// How a step is shared among the workers: `units` (row tiles or weight panels of a matrix
+    /// product, output rows of a windowed step) in `parts` contiguous parts, four per thread, or
+    /// one part on the calling thread for steps of less than `parallelWork` multiply-adds.
+    struct Division {
+        var units: Int
+        var parts: Int
+        /// Matrix products: workers take row tiles (many rows) or weight panels (few rows, so
+        /// that each streams only its share of the weights).
+        var splitRows: Bool
+    }
+
+    static func division(_ step: QuantizedStep, _ layout: ArenaPlanner.StepLayout, threads: Int) -> Division {
+        var units = 1, work = 0, splitRows = false
+        switch step {
+        case .matrixProduct(let gemm), .convolution(_, let gemm):
+            let tile = QuantizedGEMM.tileRows
+            splitRows = layout.rows >= 4 &* tile &* threads || gemm.panels < threads
+            units = splitRows ? (layout.rows &+ tile &- 1) / tile : gemm.panels
+            work = layout.rows &* gemm.k &* gemm.n
+        case .depthwise(let g, _), .depthwiseMultiplier(let g, _), .averagePool(let g, _, _):
+            units = g.outputHeight
+            work = g.outputHeight &* g.outputWidth &* g.outputChannels &* g.kernelHeight &* g.kernelWidth
+        default:
+            break
         }
-        pool.run(parts: parts) { worker, part in
-            body(count &* part / parts..<count &* (part &+ 1) / parts, worker)
+        let parts = threads == 1 || work < parallelWork ? 1 : min(4 &* threads, units)
+        return Division(units: units, parts: max(1, parts), splitRows: splitRows)
+    }
+
+    /// Runs step `index`: on the calling thread, or in parts taken by every worker.
+    private func execute(_ index: Int) {
+        let division = divisions[index]
+        if division.parts <= 1 {
+            runPart(index, 0..<division.units, worker: 0)
+        } else {
+            parallelStep = index
+            pool.run(self)
         }
     }
 
-    /// A matrix product over `rows` rows: workers take row tiles when there are many rows, and
-    /// weight panels when there are few (so that each streams only its share of the weights).
-    /// `fill(rows, scratch)` writes the int16 rows the product reads, `layout.chunkRows` at a time.
-    private func multiply(_ gemm: QuantizedGEMM, rows: Int, output: UnsafeMutablePointer<Int8>,
-                          layout: ArenaPlanner.StepLayout,
-                          fill: (Range<Int>, UnsafeMutablePointer<Int16>) -> Void) {
-        let tile = QuantizedGEMM.tileRows
-        let splitRows = rows >= 4 &* tile &* threads || gemm.panels < threads
-        let scratch = arena + layout.scratch
-        split(splitRows ? (rows &+ tile &- 1) / tile : gemm.panels, work: rows &* gemm.k &* gemm.n) { part, worker in
-            let a = (scratch + worker &* layout.scratchStride).assumingMemoryBound(to: Int16.self)
-            let rowRange = splitRows ? part.lowerBound &* tile..<min(rows, part.upperBound &* tile) : 0..<rows
-            var start = rowRange.lowerBound
-            while start < rowRange.upperBound {
-                let end = min(rowRange.upperBound, start &+ layout.chunkRows)
-                fill(start..<end, a)
-                gemm.multiply(a: a, rows: end &- start, output: output + start &* gemm.n,
-                              panels: splitRows ? 0..<gemm.panels : part)
-                start = end
-            }
+    /// The pool's job: take parts of step `parallelStep` until none is left.
+    func work(worker: Int) {
+        let index = parallelStep, division = divisions[index], next = pool.nextPart
+        while true {
+            let part = crs_atomic_fetch_add(next, 1)
+            guard part < division.parts else { return }
+            runPart(index, division.units &* part / division.parts..<division.units &* (part &+ 1) / division.parts,
+                    worker: worker)
         }
     }
 
-    /// Multiply-adds of a windowed per-channel operation (depthwise convolution, pooling).
-    private static func windowWork(_ g: ConvGeometry) -> Int {
-        g.outputHeight &* g.outputWidth &* g.outputChannels &* g.kernelHeight &* g.kernelWidth
-    }
-
-    private func execute(_ step: QuantizedStep, _ layout: ArenaPlanner.StepLayout, shape: [Int]) {
+    /// Units `units` of step `index` (see `Division`), with worker `worker`'s scratch.
+    private func runPart(_ index: Int, _ units: Range<Int>, worker: Int) {
+        let layout = layouts[index]
         let input = UnsafePointer(pointer(layout.input))
         let output = pointer(layout.output)
-        switch step {
+        switch steps[index] {
         case .matrixProduct(let gemm):
-            var rows = 1
-            for d in shape.dropLast() { rows &*= d }
-            multiply(gemm, rows: rows, output: output, layout: layout) { range, a in
+            multiply(gemm, output: output, layout: layout, units: units, splitRows: divisions[index].splitRows,
+                     worker: worker) { range, a in
                 gemm.widenRows(input + range.lowerBound &* gemm.k, rows: range.count, into: a)
             }
         case .convolution(let g, let gemm):
-            multiply(gemm, rows: g.outputHeight &* g.outputWidth, output: output, layout: layout) { range, a in
+            multiply(gemm, output: output, layout: layout, units: units, splitRows: divisions[index].splitRows,
+                     worker: worker) { range, a in
                 I8Im2Col.fill(input: input, geometry: g, zeroPoint: gemm.inputZeroPoint, pixels: range,
                               rowStride: gemm.rowStride, into: a)
             }
         case .depthwise(let g, let kernel):
-            split(g.outputHeight, work: Self.windowWork(g)) { rows, _ in
-                kernel.run(input: input, output: output, geometry: g, rows: rows)
-            }
+            kernel.run(input: input, output: output, geometry: g, rows: units)
         case .depthwiseMultiplier(let g, let d):
-            split(g.outputHeight, work: Self.windowWork(g)) { rows, _ in
-                I8Depthwise.withMultiplier(input: input, output: output, convolution: d, geometry: g, rows: rows)
-            }
+            I8Depthwise.withMultiplier(input: input, output: output, convolution: d, geometry: g, rows: units)
         case .pad(let height, let width, let channels, let padding, let value):
             I8Head.pad(input: input, output: output, images: 1, height: height, width: width,
                        channels: channels, padding: padding, value: value)
         case .averagePool(let g, let lower, let upper):
-            split(g.outputHeight, work: Self.windowWork(g)) { rows, _ in
-                I8Head.averagePool(input: input, output: output, geometry: g, lower: lower, upper: upper, rows: rows)
-            }
+            I8Head.averagePool(input: input, output: output, geometry: g, lower: lower, upper: upper, rows: units)
         case .mean(let pixels, let channels, let m):
             I8Head.mean(input: input, output: output, images: 1, pixels: pixels, channels: channels, mean: m)
         case .reshape:
             if UnsafeRawPointer(input) != UnsafeRawPointer(output) {
-                output.update(from: input, count: ArenaPlanner.elements(shape))
+                output.update(from: input, count: layout.outputCount)
             }
         case .softmax(let width, let exponentials):
-            I8Head.softmax(input: input, output: output, rows: ArenaPlanner.elements(shape) / width,
+            I8Head.softmax(input: input, output: output, rows: layout.outputCount / width,
                            width: width, exponentials: exponentials.pointer)
+        }
+    }
+
+    /// Units `units` of a matrix product over `layout.rows` rows (row tiles when `splitRows`,
+    /// else weight panels); `fill(rows, scratch)` writes the int16 rows the product reads,
+    /// `layout.chunkRows` at a time, into worker `worker`'s scratch.
+    private func multiply(_ gemm: QuantizedGEMM, output: UnsafeMutablePointer<Int8>, layout: ArenaPlanner.StepLayout,
+                          units: Range<Int>, splitRows: Bool, worker: Int,
+                          fill: (Range<Int>, UnsafeMutablePointer<Int16>) -> Void) {
+        let tile = QuantizedGEMM.tileRows, rows = layout.rows
+        let a = (arena + layout.scratch + worker &* layout.scratchStride).assumingMemoryBound(to: Int16.self)
+        let rowRange = splitRows ? units.lowerBound &* tile..<min(rows, units.upperBound &* tile) : 0..<rows
+        var start = rowRange.lowerBound
+        while start < rowRange.upperBound {
+            let end = min(rowRange.upperBound, start &+ layout.chunkRows)
+            fill(start..<end, a)
+            gemm.multiply(a: a, rows: end &- start, output: output + start &* gemm.n,
+                          panels: splitRows ? 0..<gemm.panels : units)
+            start = end
         }
     }
 }

@@ -3,8 +3,9 @@ import CRuntimeSupport
 /// The interpreter's worker threads: `threads - 1` POSIX threads started once (the calling
 /// thread is worker 0). A job is published by opening a gate (a generation counter): workers spin
 /// on it for a short while, so that consecutive steps start within a microsecond, and then sleep
-/// on a condition variable until the next job. Running a job allocates nothing. Dropping the
-/// pool stops and joins the workers.
+/// on a condition variable until the next job. The job is the interpreter itself (its
+/// `work(worker:)`), not a closure: handing a closure to other threads allocates in unoptimised
+/// builds, and running a job must allocate nothing. Dropping the pool stops and joins the workers.
 final class WorkerPool {
     let threads: Int
     private let state: WorkerPoolState
@@ -35,29 +36,17 @@ final class WorkerPool {
         handles = []
     }
 
-    /// Runs `body(worker)` on every worker 0..<threads and returns when all have finished.
-    func run(_ body: (Int) -> Void) {
-        if threads == 1 { body(0); return }
-        state.run(body)
-    }
+    /// The part counter of the current job, reset to 0 by `run`; workers take parts with
+    /// `crs_atomic_fetch_add`, so that one that starts late (its core busy with another process)
+    /// leaves its share to the others.
+    var nextPart: UnsafeMutablePointer<Int> { state.nextPart }
 
-    /// Calls `body(worker, part)` once for every part in 0..<parts and returns when all are
-    /// done. Parts are taken from an atomic counter, so a worker that starts late (its core busy
-    /// with another process) leaves its share to the others.
-    func run(parts: Int, _ body: (_ worker: Int, _ part: Int) -> Void) {
-        if threads == 1 || parts <= 1 {
-            for part in 0..<parts { body(0, part) }
-            return
-        }
-        let next = state.nextPart
-        crs_atomic_store(next, 0)
-        state.run { worker in
-            while true {
-                let part = crs_atomic_fetch_add(next, 1)
-                guard part < parts else { return }
-                body(worker, part)
-            }
-        }
+    /// Calls `job.work(worker:)` on every worker 0..<threads and returns when all have returned.
+    /// The job is held unretained while it runs.
+    func run(_ job: Interpreter) {
+        crs_atomic_store(state.nextPart, 0)
+        if threads == 1 { job.work(worker: 0); return }
+        state.run(job)
     }
 }
 
@@ -79,7 +68,7 @@ private final class WorkerPoolState: @unchecked Sendable {
     /// Three words: workers finished with the current job, the part counter, the stop flag.
     private let words: UnsafeMutablePointer<Int>
     /// The current job; written before the gate opens, cleared after every worker finished.
-    private var job: ((Int) -> Void)?
+    private unowned(unsafe) var job: Interpreter?
 
     /// Spin iterations before an idle worker sleeps (some tens of microseconds).
     private static let spinLimit = 1 << 16
@@ -101,22 +90,20 @@ private final class WorkerPoolState: @unchecked Sendable {
     var nextPart: UnsafeMutablePointer<Int> { words + 1 }
     var stopping: UnsafeMutablePointer<Int> { words + 2 }
 
-    /// Publishes `body`, runs it as worker 0 and waits for every worker.
-    func run(_ body: (Int) -> Void) {
-        withoutActuallyEscaping(body) { body in
-            job = body
-            crs_atomic_store(finished, 0)
-            crs_gate_open(gate)
-            body(0)
-            var spins = 0
-            while crs_atomic_load(finished) < workers {
-                spins &+= 1
-                crs_spin_pause()
-                // On a loaded machine a worker may be waiting for this very core.
-                if spins & 1023 == 0 { crs_thread_yield() }
-            }
-            job = nil
+    /// Publishes `job`, runs it as worker 0 and waits for every worker.
+    func run(_ job: Interpreter) {
+        self.job = job
+        crs_atomic_store(finished, 0)
+        crs_gate_open(gate)
+        job.work(worker: 0)
+        var spins = 0
+        while crs_atomic_load(finished) < workers {
+            spins &+= 1
+            crs_spin_pause()
+            // On a loaded machine a worker may be waiting for this very core.
+            if spins & 1023 == 0 { crs_thread_yield() }
         }
+        self.job = nil
     }
 
     func stop() {
@@ -129,7 +116,7 @@ private final class WorkerPoolState: @unchecked Sendable {
         while true {
             seen = crs_gate_wait(gate, seen, Self.spinLimit)
             if crs_atomic_load(stopping) != 0 { return }
-            job?(worker)
+            job?.work(worker: worker)
             _ = crs_atomic_fetch_add(finished, 1)
         }
     }

@@ -191,19 +191,25 @@ struct I8Depthwise: @unchecked Sendable {
             let wide = channels &- block > 8
             let b0 = load(SIMD8<Int32>.self, interiorBias.pointer + block)
             var low = b0, high = wide ? load(SIMD8<Int32>.self, interiorBias.pointer + (block &+ 8)) : b0
-            @inline(__always) func pair(_ index: Int, _ first: UnsafePointer<Int8>, _ second: UnsafePointer<Int8>) {
-                let w = UnsafeRawPointer(weightPairs.pointer + (index &* padded &+ block) &* 2)
-                Self.accumulatePair(first + block, second + block, load(SIMD16<Int16>.self, w),
-                                    load(SIMD16<Int16>.self, w + 32), wide: wide, &low, &high)
-            }
-            pair(0, t0, t1)
-            pair(1, t2, t3)
-            pair(2, t4, t5)
-            pair(3, t6, t7)
-            pair(4, t8, t8)
+            // (Methods with inout accumulators, not a nested function capturing them: captured
+            // variables are boxed on the heap in unoptimised builds.)
+            pair(0, t0, t1, block: block, wide: wide, &low, &high)
+            pair(1, t2, t3, block: block, wide: wide, &low, &high)
+            pair(2, t4, t5, block: block, wide: wide, &low, &high)
+            pair(3, t6, t7, block: block, wide: wide, &low, &high)
+            pair(4, t8, t8, block: block, wide: wide, &low, &high)
             if wide { store(low, high, out, block: block) } else { store(low, out, block: block) }
             block &+= 16
         }
+    }
+
+    /// The taps `first` and `second` of pair `index` (channels `block..<block+16`) accumulated.
+    @inline(__always)
+    private func pair(_ index: Int, _ first: UnsafePointer<Int8>, _ second: UnsafePointer<Int8>, block: Int,
+                      wide: Bool, _ low: inout SIMD8<Int32>, _ high: inout SIMD8<Int32>) {
+        let w = UnsafeRawPointer(weightPairs.pointer + (index &* padded &+ block) &* 2)
+        Self.accumulatePair(first + block, second + block, load(SIMD16<Int16>.self, w),
+                            load(SIMD16<Int16>.self, w + 32), wide: wide, &low, &high)
     }
 
     @inline(__always)

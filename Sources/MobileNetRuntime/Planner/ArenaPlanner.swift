@@ -1,9 +1,14 @@
 /// Plans the arena of a lowered int8 model: every activation tensor and every step's scratch
-/// memory, with its lifetime in steps, placed by TensorFlow Lite Micro's greedy rule (largest
-/// first, each at the lowest offset where it fits beside the buffers already placed that are live
-/// at a common step) after the in-place sharing TFLM does not do: a RESHAPE's output is its input
-/// (same bytes), and a SOFTMAX overwrites its input row by row (it reads every element of a row
-/// before writing it).
+/// memory, with its lifetime in steps, after the in-place sharing TFLM does not do (a RESHAPE's
+/// output is its input, same bytes; a SOFTMAX overwrites its input row by row, reading every
+/// element of a row before writing it). Two placements are computed and the smaller kept:
+/// - TensorFlow Lite Micro's greedy rule: largest first, each buffer at the lowest offset where
+///   it overlaps no buffer already placed that is live at a common step;
+/// - the chain's two-ended placement: the graph is a chain, so each step reads one tensor and
+///   writes the next; tensors alternate between the bottom and the top of the arena (a step's
+///   output lands at the end its input does not use) and the step's scratch goes between them.
+///   Every step then needs exactly its input, scratch and output, so the arena is the lower bound
+///   (up to alignment), where the greedy rule can strand gaps between equal-sized buffers.
 ///
 /// Scratch is sized against the activations: a matrix product's int16 rows per worker thread
 /// are limited to what fits under the activations' peak plus 1/32, so that no step's scratch
@@ -19,6 +24,9 @@ struct ArenaPlanner {
         var scratchStride: Int
         /// Rows of int16 activations widened at a time per worker (matrix products only).
         var chunkRows: Int
+        /// Elements of the step's output, and rows of its matrix product (or of its output).
+        var outputCount: Int
+        var rows: Int
     }
 
     /// A buffer before placement.
@@ -71,7 +79,9 @@ struct ArenaPlanner {
         var layouts: [StepLayout] = []
         var scratchOf = [Int](repeating: -1, count: count)
         for (index, step) in steps.enumerated() {
-            var layout = StepLayout(input: 0, output: 0, scratch: 0, scratchStride: 0, chunkRows: 0)
+            let outputCount = Self.elements(shapes[index])
+            var layout = StepLayout(input: 0, output: 0, scratch: 0, scratchStride: 0, chunkRows: 0,
+                                    outputCount: outputCount, rows: outputCount / max(1, shapes[index].last ?? 1))
             if let gemm = step.matrixProduct {
                 // Rows of the product: output pixels (convolutions), or input rows of k values.
                 let productRows = step.isConvolution
@@ -80,7 +90,7 @@ struct ArenaPlanner {
                 let rowBytes = gemm.rowStride * 2
                 let room = (budget - live[index]) / threads - Self.rowSlack
                 let fitting = max(0, room) / rowBytes / Self.chunkMultiple * Self.chunkMultiple
-                let wanted = min(gemm.chunkRows, Self.roundUp(productRows, Self.chunkMultiple))
+                let wanted = min(gemm.chunkRows, productRows)
                 layout.chunkRows = max(min(Self.chunkMultiple, productRows), min(wanted, fitting))
                 layout.scratchStride = Self.roundUp(layout.chunkRows * rowBytes + Self.rowSlack, ArenaPlan.alignment)
                 scratchOf[index] = requests.count
@@ -91,7 +101,10 @@ struct ArenaPlanner {
             }
             layouts.append(layout)
         }
-        let offsets = Self.place(requests)
+        let greedy = Self.place(requests)
+        let chain = Self.placeChain(requests, tensors: Array(Set(tensorOf)).sorted(), pinned: tensorOf[count],
+                                    scratchOf: scratchOf)
+        let offsets = chain.map { Self.end(requests, $0) < Self.end(requests, greedy) ? $0 : greedy } ?? greedy
         let separateOffsets = Self.place(separate)
         for index in 0..<count {
             layouts[index].input = offsets[tensorOf[index]]
@@ -131,6 +144,41 @@ struct ArenaPlanner {
         var end = 0
         for (index, request) in requests.enumerated() { end = max(end, offsets[index] + request.bytes) }
         return roundUp(end, ArenaPlan.alignment)
+    }
+
+    /// The two-ended placement of a chain: `tensors` (request indices in execution order) take
+    /// the bottom and the top of the arena in turn, `pinned` (the model output, live throughout)
+    /// sits above them, and each step's scratch right above the bottom tensor live at that step.
+    /// Nil when two tensors on one side would be live at a common step (not a plain chain).
+    static func placeChain(_ requests: [Request], tensors: [Int], pinned: Int, scratchOf: [Int]) -> [Int]? {
+        let steps = scratchOf.count
+        var bottom = [Bool](repeating: false, count: requests.count)
+        var side = true
+        for tensor in tensors where tensor != pinned {
+            bottom[tensor] = side
+            side.toggle()
+        }
+        func size(_ index: Int) -> Int { roundUp(requests[index].bytes, ArenaPlan.alignment) }
+        var low = [Int](repeating: 0, count: steps), high = [Int](repeating: 0, count: steps)
+        var height = 0
+        for step in 0..<steps {
+            for tensor in tensors where tensor != pinned
+                && requests[tensor].firstStep <= step && step <= requests[tensor].lastStep {
+                if bottom[tensor] {
+                    guard low[step] == 0 else { return nil }
+                    low[step] = size(tensor)
+                } else {
+                    guard high[step] == 0 else { return nil }
+                    high[step] = size(tensor)
+                }
+            }
+            height = max(height, low[step] + (scratchOf[step] >= 0 ? size(scratchOf[step]) : 0) + high[step])
+        }
+        var offsets = [Int](repeating: 0, count: requests.count)
+        for tensor in tensors where tensor != pinned { offsets[tensor] = bottom[tensor] ? 0 : height - size(tensor) }
+        offsets[pinned] = height
+        for step in 0..<steps where scratchOf[step] >= 0 { offsets[scratchOf[step]] = low[step] }
+        return offsets
     }
 
     /// TFLM's greedy placement: buffers by decreasing size (then first use), each at the lowest

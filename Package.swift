@@ -126,7 +126,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MobileNetDaemonTests",
-            dependencies: ["MobileNetDaemon", "CTermios"]
+            dependencies: ["MobileNetDaemon", "CTermios"],
+            exclude: ["Fixtures"]
         ),
         // Counts the C allocator's calls made while counting is switched on (the runtime's
         // nothing-allocated-per-frame test): linked into the test executable, its malloc family

@@ -9,9 +9,10 @@ import MobileNetCamera
 /// A model ready for the loop: its classifier, the class names, and where and how a frame is
 /// written into its input (crop, normalisation, quantization).
 ///
-/// Class names come from `--labels`, else the model file (our files record them), else
-/// `class N`. The normalisation is `--preprocess`, else what the file records, else, for an
-/// int8 model, the range its input quantization covers ([0, 1] → `unit`, [-1, 1] → `tf`; the
+/// Class names come from `--labels`, else the model file (our files record them; other
+/// `.tflite` files through their standard metadata's labels file), else `class N`. The
+/// normalisation is `--preprocess`, else what the file records (ours, or the standard
+/// metadata's NormalizationOptions), else, for an int8 model, the range its input quantization covers ([0, 1] → `unit`, [-1, 1] → `tf`; the
 /// MLPerf Tiny and Model Maker int8 exports are so), else `tf` (as `classify`).
 public final class WatchModel {
     public let classifier: any FrameClassifier
@@ -40,6 +41,7 @@ public final class WatchModel {
         let classNames = opened.classNames
         let recorded = opened.preprocessing
         let recordedNormalization = opened.normalization
+        let standard = url.pathExtension.lowercased() == "tflite" ? try TFLiteStandardMetadata(fileAt: file) : nil
         let classifier = try ModelClassifier(model: opened.model, threads: threads)
         let shape = classifier.inputShape
         guard shape.count == 3, shape[2] == 3 else {
@@ -50,6 +52,12 @@ public final class WatchModel {
             names = try ClassLabels.read(contentsOf: URL(fileURLWithPath: labelsPath), expectedCount: classifier.classCount)
         } else if let classNames, classNames.count == classifier.classCount {
             names = classNames
+        } else if let labels = standard?.labels {
+            guard labels.count == classifier.classCount else {
+                throw MobileNetError.malformed(format: "tflite metadata",
+                                               reason: "its labels file has \(labels.count) labels for \(classifier.classCount) classes")
+            }
+            names = labels
         } else {
             names = ClassLabels.numbered(classifier.classCount)
         }
@@ -65,6 +73,9 @@ public final class WatchModel {
         } else if let recordedNormalization {
             normalization = recordedNormalization
             normalizationName = "recorded in the model"
+        } else if let fromMetadata = standard?.normalization {
+            normalization = fromMetadata
+            normalizationName = "mean \(standard?.mean ?? []) std \(standard?.std ?? []) from the model's metadata"
         } else if let q = classifier.inputQuantization, let preset = Self.preset(coveredBy: q) {
             normalization = preset.normalization
             normalizationName = "\(preset.rawValue) (from the input quantization)"

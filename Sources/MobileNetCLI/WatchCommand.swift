@@ -14,7 +14,9 @@ struct WatchCommand: ParsableCommand {
             Frames come from --camera DEV (default /dev/video0), or --source PATH: a folder or \
             still image (looped), an MJPEG file, or - for a stream on stdin (MJPEG, or raw \
             frames with --input-format yuyv:640x480). The model is --model (int8 or float \
-            .tflite, or our .safetensors), default the embedded int8 CIFAR-10 model.
+            .tflite, or our .safetensors), default the embedded int8 CIFAR-10 model. Class names \
+            and normalisation come from --labels and --preprocess, else from the model file \
+            (ours, or TFLite metadata as Model Maker writes it), else from an int8 input's range.
             Lines: text "2026-12-06T14:00:00.123Z person 0.93", or with --format json \
             {"time","frame","label","score","latency_ms"} (latency from the frame's capture to \
             the line). A class becomes the label at --threshold and keeps it down to \

@@ -70,23 +70,10 @@ public struct TFLiteStandardMetadata: Equatable, Sendable {
 
 /// A bounds-checked reader of the few flatbuffer shapes the metadata uses: tables, vectors of
 /// tables, strings, float vectors and byte fields.
-private struct MetadataReader {
+private struct MetadataReader: LittleEndianFields {
     let bytes: [UInt8]
+    let format = "tflite metadata"
     init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    func fail(_ what: String) -> MobileNetError {
-        .malformed(format: "tflite metadata", reason: what)
-    }
-
-    func u16(_ at: Int) throws -> Int {
-        guard at >= 0, at + 2 <= bytes.count else { throw fail("offset \(at) past the end") }
-        return Int(bytes[at]) | Int(bytes[at + 1]) << 8
-    }
-
-    func u32(_ at: Int) throws -> Int {
-        guard at >= 0, at + 4 <= bytes.count else { throw fail("offset \(at) past the end") }
-        return Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
-    }
 
     var root: Int { get throws { try u32(0) } }
 
@@ -142,23 +129,10 @@ private struct MetadataReader {
 
 /// The uncompressed ("stored") entries of a zip archive at the end of a file, as the metadata
 /// writers append associated files to a model (Python's zipfile default).
-private struct StoredZipArchive {
+private struct StoredZipArchive: LittleEndianFields {
     let bytes: [UInt8]
+    let format = "tflite associated files"
     init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    func fail(_ what: String) -> MobileNetError {
-        .malformed(format: "tflite associated files", reason: what)
-    }
-
-    func u16(_ at: Int) throws -> Int {
-        guard at >= 0, at + 2 <= bytes.count else { throw fail("offset \(at) past the end") }
-        return Int(bytes[at]) | Int(bytes[at + 1]) << 8
-    }
-
-    func u32(_ at: Int) throws -> Int {
-        guard at >= 0, at + 4 <= bytes.count else { throw fail("offset \(at) past the end") }
-        return Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
-    }
 
     func file(named name: String) throws -> ArraySlice<UInt8> {
         // The end-of-central-directory record: within the last 64 KB + 22 bytes.
@@ -187,5 +161,27 @@ private struct StoredZipArchive {
             at += 46 + nameLength + extra + comment
         }
         throw fail("the archive has no '\(name)'")
+    }
+}
+
+/// Bounds-checked little-endian reads from a byte array, failing with one line naming `format`.
+private protocol LittleEndianFields {
+    var bytes: [UInt8] { get }
+    var format: String { get }
+}
+
+extension LittleEndianFields {
+    func fail(_ what: String) -> MobileNetError {
+        .malformed(format: format, reason: what)
+    }
+
+    func u16(_ at: Int) throws -> Int {
+        guard at >= 0, at + 2 <= bytes.count else { throw fail("offset \(at) past the end") }
+        return Int(bytes[at]) | Int(bytes[at + 1]) << 8
+    }
+
+    func u32(_ at: Int) throws -> Int {
+        guard at >= 0, at + 4 <= bytes.count else { throw fail("offset \(at) past the end") }
+        return Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
     }
 }

@@ -105,13 +105,23 @@ let package = Package(
             dependencies: ["MobileNetCamera", "MobileNet"],
             swiftSettings: kernelSettings
         ),
+        // termios (raw 8N1 at a chosen speed) for the daemon's serial output.
+        .target(name: "CTermios"),
+        // `mobilenet watch`: settings, decisions, line output (stdout, serial), systemd notify
+        // and the supervised capture → classify → output loop.
+        .target(
+            name: "MobileNetDaemon",
+            dependencies: ["MobileNet", "MobileNetRuntime", "MobileNetCamera", "CTermios", .product(name: "Atomics", package: "swift-atomics")]
+        ),
         .executableTarget(
             name: "MobileNetCLI",
             dependencies: [
                 "MobileNet",
+                "MobileNetDaemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors")],
+            exclude: ["Resources/README.md"],
+            resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors"), .copy("Resources/cifar10-mobilenet-a050-int8.tflite")],
             swiftSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)],
             linkerSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)]
         ),
@@ -119,6 +129,11 @@ let package = Package(
             name: "MobileNetTests",
             dependencies: ["MobileNet", "MobileNetRuntime", "CAllocationCounter"],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "MobileNetDaemonTests",
+            dependencies: ["MobileNetDaemon", "CTermios"],
+            exclude: ["Fixtures"]
         ),
         // Counts the C allocator's calls made while counting is switched on (the
         // nothing-allocated-per-frame tests): linked into the test executable, its malloc family

@@ -9,6 +9,9 @@ packages=(
     # Camera capture (libv4l2) and its tests: ffmpeg makes test frames from photos, djpeg
     # (libjpeg-turbo-progs) decodes them at reduced DCT scale as the reference.
     libv4l-dev ffmpeg libjpeg-turbo-progs
+    # mobilenet watch: a pty pair stands in for the serial line (socat), systemd-analyze checks
+    # the unit, objdump finds the package's library dependencies.
+    socat systemd binutils
 )
 packages+=("$@")  # extra packages a caller needs (e.g. scripts/arm/setup-toolchain.sh)
 

@@ -106,49 +106,8 @@ struct ClassifyCommand: ParsableCommand {
     /// `--model`, or the embedded model.
     private func modelURL() throws -> URL {
         if let model { return URL(fileURLWithPath: model) }
-        #if os(Linux)
-        // Beside the executable, without `Bundle.module`: `Bundle` needs full Foundation, which
-        // on Linux brings ICU and several MB of resident memory into every command.
-        let url = try Self.executableFolder().appendingPathComponent(Self.resourceFolder)
-            .appendingPathComponent("cifar10-mobilenet-a050.safetensors")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw MobileNetError.io(
-                "the embedded model is missing (\(url.path); keep \(Self.resourceFolder) beside the executable) - pass --model")
-        }
-        return url
-        #else
-        // `Bundle.module` stops the process when SwiftPM's resource folder is missing (a binary
-        // copied without it), so look for the folder beside the executable first.
-        let folder = Bundle.main.bundleURL.appendingPathComponent(Self.resourceFolder)
-        guard FileManager.default.fileExists(atPath: folder.path),
-              let url = Bundle.module.url(forResource: "cifar10-mobilenet-a050", withExtension: "safetensors")
-        else {
-            throw MobileNetError.io(
-                "the embedded model is missing (\(folder.path)/cifar10-mobilenet-a050.safetensors; keep \(Self.resourceFolder) beside the executable) - pass --model")
-        }
-        return url
-        #endif
+        return try EmbeddedModel.url()
     }
-
-    #if os(Linux)
-    /// The folder of the running executable (where `/proc/self/exe` points).
-    private static func executableFolder() throws -> URL {
-        var path = [CChar](repeating: 0, count: Int(PATH_MAX))
-        let length = readlink("/proc/self/exe", &path, path.count)
-        guard length > 0, length < path.count else {
-            throw MobileNetError.io("cannot resolve /proc/self/exe to find the embedded model - pass --model")
-        }
-        return URL(fileURLWithPath: String(decoding: path[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
-            .deletingLastPathComponent()
-    }
-    #endif
-
-    /// The folder SwiftPM copies this target's resources into, beside the executable.
-    #if canImport(Darwin)
-    private static let resourceFolder = "MobileNet_MobileNetCLI.bundle"
-    #else
-    private static let resourceFolder = "MobileNet_MobileNetCLI.resources"
-    #endif
 
     /// The text block for one image: its path, then one line per class.
     private func text(_ file: URL, _ scores: [ClassScore]) -> String {

@@ -7,6 +7,6 @@ struct MobileNetCommand: ParsableCommand {
         commandName: "mobilenet",
         abstract: "Build, analyse and run MobileNet v1 networks on the CPU.",
         subcommands: [ClassifyCommand.self, SummaryCommand.self, RunCommand.self, BenchCommand.self, ProfileCommand.self, PlanCommand.self,
-                      TrainCommand.self, EvalCommand.self, TrainBenchCommand.self, QuantizeCommand.self, ExportCommand.self]
+                      TrainCommand.self, EvalCommand.self, TrainBenchCommand.self, QuantizeCommand.self, ExportCommand.self, WatchCommand.self]
     )
 }

@@ -1,0 +1,59 @@
+# `mobilenet watch`: the demo run, install, the Debian package and their checks.
+#   make run                       labels from /dev/video0, or from the demo images when there is no camera
+#   make install [DESTDIR=] [PREFIX=/usr/local]
+#   make deb                       build/mobilenet-watch_<version>_<arch>.deb
+#   make watch-check               systemd-analyze verify/security, install and deb contents (part of make test)
+#   make soak                      100,000 frames, RSS sampled (scripts/soak.sh)
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+INSTALL_STRIP ?=
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+BIN_DIR    := $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path 2>/dev/null)
+DEMO_IMAGES ?= ../shared/golden/images
+DEMO_FRAMES ?= 24
+DEB_VERSION ?= 0.1.0~git$(shell git log -1 --format=%cd.%h --date=format:%Y%m%d 2>/dev/null || echo 0)
+DEB_ARCH   := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+DEB_ROOT   := build/deb/mobilenet-watch_$(DEB_ARCH)
+DEB_FILE   := build/mobilenet-watch_$(DEB_VERSION)_$(DEB_ARCH).deb
+
+.PHONY: run install deb watch-check soak
+# The end-to-end tests (Tests/MobileNetDaemonTests) run the release binary that `build` makes.
+test: watch-check build
+
+# The main job on any machine: the camera when there is one, else the demo images looped.
+run: build
+	@if [ -e /dev/video0 ]; then \
+		echo "watch: /dev/video0 (Ctrl-C stops)"; \
+		$(BIN_DIR)/mobilenet watch --camera /dev/video0 --emit every --stats 10; \
+	elif [ -d $(DEMO_IMAGES) ]; then \
+		echo "watch: no camera; demo source $(DEMO_IMAGES) (looped, $(DEMO_FRAMES) frames, embedded int8 CIFAR-10 model)"; \
+		$(BIN_DIR)/mobilenet watch --source $(DEMO_IMAGES) --emit every --frames $(DEMO_FRAMES) --stats 1; \
+	else \
+		echo "no /dev/video0 and no $(DEMO_IMAGES): pass a source, e.g. $(BIN_DIR)/mobilenet watch --source IMAGES/" >&2; exit 1; \
+	fi
+
+# The binary with its resource folder (the embedded model) in $(PREFIX)/lib/mobilenet, a link in
+# $(PREFIX)/bin, the default config (kept when present) and the unit pointing at the binary.
+install: build
+	install -d $(DESTDIR)$(PREFIX)/lib/mobilenet $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/mobilenet $(DESTDIR)$(UNITDIR)
+	install -m 755 $(INSTALL_STRIP) $(BIN_DIR)/mobilenet $(DESTDIR)$(PREFIX)/lib/mobilenet/mobilenet
+	cp -R $(BIN_DIR)/MobileNet_MobileNetCLI.resources $(DESTDIR)$(PREFIX)/lib/mobilenet/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/lib/mobilenet/MobileNet_MobileNetCLI.resources
+	ln -sf ../lib/mobilenet/mobilenet $(DESTDIR)$(PREFIX)/bin/mobilenet
+	[ -e $(DESTDIR)$(SYSCONFDIR)/mobilenet/watch.conf ] || install -m 644 scripts/systemd/watch.conf $(DESTDIR)$(SYSCONFDIR)/mobilenet/watch.conf
+	sed -e 's|/usr/bin/mobilenet|$(PREFIX)/bin/mobilenet|; s|/etc/mobilenet/|$(SYSCONFDIR)/mobilenet/|' \
+		scripts/systemd/mobilenet-watch.service > $(DESTDIR)$(UNITDIR)/mobilenet-watch.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/mobilenet-watch.service
+
+deb:
+	rm -rf $(DEB_ROOT)
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_ROOT) PREFIX=/usr INSTALL_STRIP=-s
+	bash scripts/package/make-deb.sh $(DEB_ROOT) $(DEB_VERSION) $(DEB_ARCH) $(DEB_FILE)
+
+watch-check: deps
+	bash scripts/package/check-watch-install.sh
+
+soak:
+	bash scripts/soak.sh

@@ -104,6 +104,14 @@ intptr_t crs_atomic_fetch_add(intptr_t *word, intptr_t value) {
     return atomic_fetch_add((_Atomic intptr_t *)word, value);
 }
 
+intptr_t crs_atomic_fetch_and(intptr_t *word, intptr_t mask) {
+    return atomic_fetch_and((_Atomic intptr_t *)word, mask);
+}
+
+int crs_atomic_compare_exchange(intptr_t *word, intptr_t expected, intptr_t desired) {
+    return atomic_compare_exchange_strong((_Atomic intptr_t *)word, &expected, desired);
+}
+
 void crs_spin_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_ia32_pause();

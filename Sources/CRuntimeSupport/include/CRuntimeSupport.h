@@ -36,6 +36,10 @@ intptr_t crs_atomic_load(intptr_t *_Nonnull word);
 void crs_atomic_store(intptr_t *_Nonnull word, intptr_t value);
 /// Adds `value` and returns the previous value.
 intptr_t crs_atomic_fetch_add(intptr_t *_Nonnull word, intptr_t value);
+/// ANDs `mask` in and returns the previous value.
+intptr_t crs_atomic_fetch_and(intptr_t *_Nonnull word, intptr_t mask);
+/// Stores `desired` if the word holds `expected`; returns 1 if it did.
+int crs_atomic_compare_exchange(intptr_t *_Nonnull word, intptr_t expected, intptr_t desired);
 
 /// A hint to the CPU that the caller is spinning (x86 `pause`, ARM `yield`).
 void crs_spin_pause(void);

@@ -1,14 +1,13 @@
 import ArgumentParser
-#if os(Linux)
+#if canImport(FoundationEssentials)
 import FoundationEssentials
+#else
+import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
-#endif
-#else
-// Foundation (not only FoundationEssentials) for `Bundle.module`, the embedded model.
-import Foundation
 #endif
 import MobileNet
 

@@ -111,7 +111,7 @@ struct WatchCommand: ParsableCommand {
                     try WatchModel(path: settings.model, embeddedPath: embedded, labelsPath: settings.labels,
                                    preprocess: settings.preprocess, threads: settings.threads)
                 },
-                source: { settings in try SourceChoice.make(settings) },
+                source: { settings in try settings.frameSourceSelection.makeSource() },
                 output: { settings in try OutputChoice.make(settings) })
             let loop = try WatchLoop(factory: factory, signals: signals, notifier: notifier)
             let code = loop.run()

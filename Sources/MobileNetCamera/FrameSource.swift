@@ -137,13 +137,13 @@ public enum CaptureError: Error, Equatable, CustomStringConvertible {
             return "camera \(device): permission denied (is the user in the 'video' group?)"
         case .busy(let device): return "camera \(device) is busy: another program is using it"
         case .unplugged(let device, let code):
-            return "camera \(device) disappeared (\(errorName(code))): unplugged or reset"
+            return "camera \(device) disappeared (\(Errno(code))): unplugged or reset"
         case .stalled(let device, let ms): return "camera \(device) stalled: no frame within \(ms) ms"
         case .notACamera(let device, let reason): return "\(device) is not a usable camera: \(reason)"
         case .unsupportedFormat(let device, let reason): return "camera \(device): \(reason)"
         case .endOfStream(let source): return "\(source): end of stream"
         case .invalidConfiguration(let reason): return "frame source: \(reason)"
-        case .system(let device, let call, let code): return "camera \(device): \(call) failed: \(errorName(code))"
+        case .system(let device, let call, let code): return "camera \(device): \(call) failed: \(Errno(code))"
         }
     }
 }

@@ -2,11 +2,6 @@
 import Glibc
 #endif
 
-/// `errno` as its symbolic meaning, e.g. "No such device (errno 19)".
-func errorName(_ code: Int32) -> String {
-    "\(String(cString: strerror(code))) (errno \(code))"
-}
-
 /// Sleeps `nanoseconds`, resuming after signals.
 func sleepNanoseconds(_ nanoseconds: UInt64) {
     var pause = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))

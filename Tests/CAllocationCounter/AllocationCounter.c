@@ -8,6 +8,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 extern void *__libc_malloc(size_t size);
 extern void *__libc_calloc(size_t count, size_t size);
@@ -26,7 +28,25 @@ struct counter {
 
 static _Thread_local struct counter *current;  // where this thread's allocations count; NULL: nowhere
 
+// Whole-process mode, for a program run with this file built as an LD_PRELOAD library
+// (`cc -shared -fPIC -O2 -I Tests/CAllocationCounter/include`, as the `mobilenet watch`
+// allocation test does): with $MALLOC_COUNT_FILE set, every allocation of every thread counts,
+// and the total is written to that file at exit.
+static const char *process_count_file;
+static atomic_long process_count;
+
+__attribute__((constructor)) static void read_mode(void) { process_count_file = getenv("MALLOC_COUNT_FILE"); }
+
+__attribute__((destructor)) static void write_process_count(void) {
+    if (process_count_file == NULL) return;
+    FILE *file = fopen(process_count_file, "w");
+    if (file == NULL) return;
+    fprintf(file, "%ld\n", atomic_load(&process_count));
+    fclose(file);
+}
+
 static void note(void) {
+    if (process_count_file) atomic_fetch_add_explicit(&process_count, 1, memory_order_relaxed);
     struct counter *counter = current;
     if (counter && atomic_load_explicit(&counter->counting, memory_order_relaxed)) {
         atomic_fetch_add_explicit(&counter->count, 1, memory_order_relaxed);

@@ -196,7 +196,12 @@ struct StreamSourceTests {
         #expect(try FrameSourceSelection(source: "-").makeSource() is StreamSource)
         let raw = try FrameSourceSelection(source: "frames.raw", inputFormat: "yuyv:320x240").makeSource() as? StreamSource
         #expect(raw?.input == .raw(.yuyv, width: 320, height: 240))
-        #expect(try FrameSourceSelection(source: FileManager.default.temporaryDirectory.path).makeSource() is ImageFolderSource)
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect((try FrameSourceSelection(source: folder).makeSource() as? ImageFolderSource)?.framesPerSecond == nil)
+        #expect((try FrameSourceSelection(source: folder, stillsPerSecond: 30).makeSource() as? ImageFolderSource)?.framesPerSecond == 30)
+        #expect(try FrameSourceSelection(source: "/missing/still.PNG").makeSource() is ImageFolderSource)
+        #expect(try FrameSourceSelection(source: "capture.mjpeg").makeSource() is StreamSource)
+        #expect(try FrameSourceSelection(source: folder, inputFormat: "mjpeg").makeSource() is StreamSource)
         #expect(throws: CaptureError.self) { try FrameSourceSelection(camera: "/dev/video0", source: "-").makeSource() }
         #expect(throws: CaptureError.self) { try FrameSourceSelection(source: "-", inputFormat: "h264").makeSource() }
     }

@@ -193,7 +193,7 @@ struct WatchEndToEndTests {
 
     /// Zero heap allocations per frame in the steady state, for the whole process (frame source,
     /// conversion, int8 inference, decision, JSON formatting, output thread): an LD_PRELOAD
-    /// counter (scripts/watch/malloc-count.c) counts every allocation of a 500-frame and a
+    /// counter (Tests/CAllocationCounter, built as a preload library) counts every allocation of a 500-frame and a
     /// 5,000-frame run; the 4,500 extra frames must not add any (runs differ by a few start-up
     /// allocations at most, so the limit is 10 in all — one per frame would be 4,500).
     @Test func noHeapAllocationPerFrame() throws {
@@ -202,9 +202,10 @@ struct WatchEndToEndTests {
         let library = folder.appendingPathComponent("malloc-count.so").path
         let compiler = Process()
         compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        let source = DaemonTestSupport.packageRoot.appendingPathComponent("scripts/watch/malloc-count.c").path
+        let counter = DaemonTestSupport.packageRoot.appendingPathComponent("Tests/CAllocationCounter")
+        let source = counter.appendingPathComponent("AllocationCounter.c").path
         let cc = FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") ? "cc" : "clang"
-        compiler.arguments = [cc, "-shared", "-fPIC", "-O2", "-o", library, source]
+        compiler.arguments = [cc, "-shared", "-fPIC", "-O2", "-I", counter.appendingPathComponent("include").path, "-o", library, source]
         try compiler.run()
         compiler.waitUntilExit()
         try #require(compiler.terminationStatus == 0, "could not build \(source)")

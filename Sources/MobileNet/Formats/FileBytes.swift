@@ -135,9 +135,9 @@ struct FileWriteError: Error {
     let reason: String
 }
 
-/// The system's description of an errno value ("No such file or directory").
+/// The system's description of an errno value ("ENOENT: No such file or directory").
 func systemReason(_ code: Int32) -> String {
-    String(cString: strerror(code))
+    Errno(code).description
 }
 
 /// Writes `bytes` to a temporary file beside `url` and renames it over `url`: a process killed

@@ -1,20 +1,28 @@
 import Foundation
 
 /// The frame source a command line or config file names, as `mobilenet watch` takes them:
-/// `--source -` (an MJPEG or raw stream on standard input), `--source PATH` (a folder or an
-/// image file: stills in a loop; any other file: a stream), otherwise `--camera DEV`
-/// (default `/dev/video0`). `inputFormat` is the stream's `mjpeg` or `FORMAT:WIDTHxHEIGHT`.
+/// `--source -` (an MJPEG or raw stream on standard input), `--source PATH` (a folder or a
+/// still image: stills in a loop; any other file, e.g. `.mjpeg`, or any path with an input
+/// format: a stream), otherwise `--camera DEV` (default `/dev/video0`). `inputFormat` is the
+/// stream's `mjpeg` (the default) or `FORMAT:WIDTHxHEIGHT`.
 public struct FrameSourceSelection: Sendable, Equatable {
+    public static let defaultCamera = "/dev/video0"
+
     public var camera: String?
     public var source: String?
     public var inputFormat: String?
+    /// The size and rate the camera is asked for.
     public var width: Int
     public var height: Int
     public var framesPerSecond: Int
+    /// The clock stills are delivered on (frames the caller is too slow for are dropped, as a
+    /// camera drops them); nil delivers the next still at once on every call, as the daemon's
+    /// soak and allocation tests need.
+    public var stillsPerSecond: Double?
 
     public init(
         camera: String? = nil, source: String? = nil, inputFormat: String? = nil,
-        width: Int = 640, height: Int = 480, framesPerSecond: Int = 30
+        width: Int = 640, height: Int = 480, framesPerSecond: Int = 30, stillsPerSecond: Double? = nil
     ) {
         self.camera = camera
         self.source = source
@@ -22,6 +30,7 @@ public struct FrameSourceSelection: Sendable, Equatable {
         self.width = width
         self.height = height
         self.framesPerSecond = framesPerSecond
+        self.stillsPerSecond = stillsPerSecond
     }
 
     /// The source, not yet started. Throws `.invalidConfiguration` for both a camera and a
@@ -32,14 +41,14 @@ public struct FrameSourceSelection: Sendable, Equatable {
         }
         let input = try StreamSource.Input(parsing: inputFormat ?? "mjpeg")
         guard let source else {
-            return Camera(.init(device: camera ?? "/dev/video0", width: width, height: height, framesPerSecond: framesPerSecond))
+            return Camera(.init(device: camera ?? Self.defaultCamera, width: width, height: height, framesPerSecond: framesPerSecond))
         }
-        if source == "-" { return StreamSource(path: source, input: input) }
+        if source == "-" || inputFormat != nil { return StreamSource(path: source, input: input) }
         var isFolder: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: source, isDirectory: &isFolder)
+        _ = FileManager.default.fileExists(atPath: source, isDirectory: &isFolder)
         let still = ["jpg", "jpeg", "png", "bmp"].contains((source as NSString).pathExtension.lowercased())
-        if isFolder.boolValue || (exists && still && inputFormat == nil) {
-            return ImageFolderSource(path: source, framesPerSecond: Double(framesPerSecond))
+        if isFolder.boolValue || still {
+            return ImageFolderSource(path: source, framesPerSecond: stillsPerSecond)
         }
         return StreamSource(path: source, input: input)
     }

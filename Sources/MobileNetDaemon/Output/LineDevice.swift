@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MobileNet
 
 /// Where an `OutputWriter` delivers lines: standard output or a serial port.
 public protocol LineDevice: AnyObject {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MobileNet
 import Atomics
 
 /// Delivers queued lines to a `LineDevice` on a thread of its own, so that the frame loop only

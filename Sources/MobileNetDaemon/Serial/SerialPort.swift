@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import MobileNet
 import CTermios
 
 /// A serial port (a UART, a USB-serial adapter, a pseudo-terminal) set to raw 8N1 at `baud`,

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MobileNet
 
 /// SIGTERM, SIGINT and SIGHUP turned into bytes on a non-blocking pipe (the self-pipe trick):
 /// the handler only writes the signal number, the loop reads it between frames and while it
@@ -19,7 +20,7 @@ public final class SignalPipe {
     public init() {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
-            fatalError("cannot create the signal pipe: \(SystemError.describe(errno))")
+            fatalError("cannot create the signal pipe: \(Errno(errno))")
         }
         for fd in fds {
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import MobileNet
 
 /// systemd's notify protocol, without libsystemd: datagrams of `KEY=value` lines to the Unix
 /// socket named by `$NOTIFY_SOCKET` (a path, or `@name` for the abstract namespace), and the
@@ -40,7 +41,7 @@ public final class SystemdNotifier {
         addressLength = socklen_t(pathOffset + bytes.count + (bytes[0] == 0 ? 0 : 1))
         let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else {
-            throw SettingError("cannot create the notify socket: \(SystemError.describe(errno))")
+            throw SettingError("cannot create the notify socket: \(Errno(errno))")
         }
         fd = descriptor
         socketName = name

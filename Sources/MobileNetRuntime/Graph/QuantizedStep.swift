@@ -19,10 +19,7 @@ enum QuantizedStep {
     /// Lowers `operation` taking one image of `input` shape to `output` shape.
     init(_ operation: QuantizedOperation, input: [Int], output: [Int]) {
         func geometry(_ kh: Int, _ kw: Int, _ sh: Int, _ sw: Int, _ p: Padding) -> ConvGeometry {
-            ConvGeometry(inputHeight: input[0], inputWidth: input[1], inputChannels: input[2],
-                         outputHeight: output[0], outputWidth: output[1], outputChannels: output[2],
-                         kernelHeight: kh, kernelWidth: kw, strideHeight: sh, strideWidth: sw,
-                         padTop: p.top, padLeft: p.left)
+            ConvGeometry(input: input, output: output, kernel: (kh, kw), stride: (sh, sw), padding: p)
         }
         switch operation {
         case .convolution(let c):

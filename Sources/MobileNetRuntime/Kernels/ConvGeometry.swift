@@ -45,3 +45,17 @@ package struct ConvGeometry {
         return (ix0, low..<high)
     }
 }
+
+extension ConvGeometry {
+    /// The geometry of a window operator (convolution, depthwise convolution, pooling) that
+    /// takes one image of `input` shape [H, W, C] to `output` shape, for the int8 and the float
+    /// engines' lowering alike.
+    package init(input: [Int], output: [Int], kernel: (height: Int, width: Int),
+                 stride: (height: Int, width: Int), padding: Padding) {
+        self.init(inputHeight: input[0], inputWidth: input[1], inputChannels: input[2],
+                  outputHeight: output[0], outputWidth: output[1], outputChannels: output[2],
+                  kernelHeight: kernel.height, kernelWidth: kernel.width,
+                  strideHeight: stride.height, strideWidth: stride.width,
+                  padTop: padding.top, padLeft: padding.left)
+    }
+}

@@ -8,6 +8,10 @@
 // `cac_track_this_thread` and every thread it (or another tracked thread) creates afterwards
 // (`pthread_create` is wrapped too), so tests running in parallel on other threads do not.
 // Elsewhere the functions exist but `cac_available` returns 0.
+//
+// Built as an LD_PRELOAD library instead, the same file counts a whole process: with
+// $MALLOC_COUNT_FILE set, all threads' allocations, written to that file at exit (the
+// `mobilenet watch` zero-allocation test, Tests/MobileNetDaemonTests/WatchEndToEndTests.swift).
 #ifndef CALLOCATIONCOUNTER_H
 #define CALLOCATIONCOUNTER_H
 

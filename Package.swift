@@ -65,7 +65,7 @@ let package = Package(
         ),
         // The int8 engine, its arena planner and the .tflite reading it needs: the Swift standard
         // library alone (no Foundation, Dispatch or Glibc), so that it also compiles as Embedded
-        // Swift (scripts/check-embedded.sh); threads come from the small C target below.
+        // Swift (the board builds, scripts/make/arm.mk); threads come from the small C target below.
         .target(
             name: "MobileNetRuntime",
             dependencies: ["CRuntimeSupport"],

@@ -40,6 +40,7 @@ struct PlanCommand: ParsableCommand {
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let plot, !plot.lowercased().hasSuffix(".svg") { throw ValidationError("--plot writes SVG: give a .svg file name") }
     }
 
     func run() throws {
@@ -47,8 +48,8 @@ struct PlanCommand: ParsableCommand {
             let (name, int8) = try loadModel()
             let plan = try Interpreter.plan(for: int8, threads: threads)
             if let plot {
-                let svg = ArenaPlanChart.svg(plan, title: "Arena plan of \(name), \(threads) thread\(threads == 1 ? "" : "s")")
-                try Data(svg.utf8).write(to: URL(fileURLWithPath: plot))
+                try ArenaPlanChart.write(plan, title: "Arena plan of \(name), \(threads) thread\(threads == 1 ? "" : "s")",
+                                         toPath: plot)
             }
             if json {
                 print(try ArenaPlanReport(model: name, threads: threads, plan: plan).json())
@@ -62,12 +63,10 @@ struct PlanCommand: ParsableCommand {
     private func loadModel() throws -> (String, Int8Model) {
         if let model {
             let url = URL(fileURLWithPath: model)
-            let bytes: Data
-            do { bytes = try Data(contentsOf: url) } catch {
-                throw MobileNetError.io("cannot read \(model): \(error.localizedDescription)")
+            guard case .int8(let graph) = try ModelLoader.load(contentsOf: url) else {
+                throw MobileNetError.unsupported("\(url.lastPathComponent) is a float model; the arena planner is the int8 runtime's")
             }
-            let int8 = try bytes.withUnsafeBytes { raw in try Int8Model(tflite: raw) }
-            return (url.lastPathComponent, int8)
+            return (url.lastPathComponent, Int8Model(graph: graph))
         }
         return ("mobilenet_v1_\(alpha)_\(resolution) int8 (random weights)",
                 Int8Model(graph: try Self.randomInt8(alpha: alpha, resolution: resolution)))

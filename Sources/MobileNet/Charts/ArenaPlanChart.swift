@@ -48,4 +48,9 @@ public enum ArenaPlanChart {
             + "\(plan.greedyWithoutInPlaceBytes) bytes; naive sum: \(plan.naiveBytes) bytes</text>\n"
         return out + "</svg>\n"
     }
+
+    /// Writes the SVG of `plan` to `path` (atomically).
+    public static func write(_ plan: ArenaPlan, title: String, toPath path: String) throws {
+        try writeFileAtomically(Array(svg(plan, title: title).utf8), toPath: path, what: "arena plan chart")
+    }
 }

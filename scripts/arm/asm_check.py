@@ -25,8 +25,8 @@ import sys
 from pathlib import Path
 
 KERNELS = {  # kernel group -> pattern on the demangled (simplified) function name
-    "depthwise": re.compile(r"\bI8Depthwise\."),
-    "pointwise": re.compile(r"\bQuantizedGEMM\.(multiply|tile)"),
+    "depthwise": re.compile(r"\b(I8Depthwise|QS8DWConv\w*)\."),
+    "pointwise": re.compile(r"\b(QuantizedGEMM|QS8GEMM\w*)\.(multiply|tile)"),
     "stem-im2col": re.compile(r"\bI8Im2Col\.fill"),
 }
 NEEDS_MAC = {"depthwise", "pointwise"}

@@ -29,6 +29,10 @@ struct I8Depthwise: @unchecked Sendable {
     private let interiorBias: AlignedStorage<Int32>
     private let requantization: VectorRequantization
     private let inputZeroPoint: Int32
+    #if arch(arm64)
+    /// The NEON form of the 3x3 windows (nil for other sizes or a -128 weight).
+    private let neon: QS8DWConv3x3NEONMLAL?
+    #endif
 
     init(_ d: QuantizedDepthwiseConvolution) {
         precondition(d.multiplier == 1)
@@ -58,6 +62,9 @@ struct I8Depthwise: @unchecked Sendable {
         }
         requantization = VectorRequantization(d.requantization)
         inputZeroPoint = d.inputZeroPoint
+        #if arch(arm64)
+        neon = QS8DWConv3x3NEONMLAL(d)
+        #endif
     }
 
     /// Output rows `rows` (image-major) of the convolution with geometry `g`.
@@ -101,6 +108,12 @@ struct I8Depthwise: @unchecked Sendable {
     /// weight. `window` points at the first pixel's top-left input pixel.
     @inline(__always)
     private func interior4x3x3(_ window: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, g: ConvGeometry) {
+        #if arch(arm64)
+        if let neon {
+            neon.interior4(window, out, step: g.strideWidth &* channels, rowStride: g.inputWidth &* channels)
+            return
+        }
+        #endif
         var block = 0
         while block < channels {
             if channels &- block > 8 {
@@ -186,6 +199,12 @@ struct I8Depthwise: @unchecked Sendable {
         }
         let t0 = tap(0, 0), t1 = tap(0, 1), t2 = tap(0, 2), t3 = tap(1, 0), t4 = tap(1, 1)
         let t5 = tap(1, 2), t6 = tap(2, 0), t7 = tap(2, 1), t8 = tap(2, 2)
+        #if arch(arm64)
+        if let neon {
+            neon.pixel((t0, t1, t2, t3, t4, t5, t6, t7, t8), out)
+            return
+        }
+        #endif
         var block = 0
         while block < channels {
             let wide = channels &- block > 8

@@ -30,7 +30,7 @@ struct I8Depthwise: @unchecked Sendable {
     private let requantization: VectorRequantization
     private let inputZeroPoint: Int32
     #if arch(arm64)
-    /// The NEON form of the 3x3 windows (nil for other sizes or a -128 weight).
+    /// The NEON form of the 3x3 windows: set when `is3x3` (the 3x3 paths unwrap it unchecked).
     private let neon: QS8DWConv3x3NEONMLAL?
     #endif
 
@@ -63,7 +63,7 @@ struct I8Depthwise: @unchecked Sendable {
         requantization = VectorRequantization(d.requantization)
         inputZeroPoint = d.inputZeroPoint
         #if arch(arm64)
-        neon = QS8DWConv3x3NEONMLAL(d)
+        neon = is3x3 ? QS8DWConv3x3NEONMLAL(d) : nil
         #endif
     }
 
@@ -109,11 +109,8 @@ struct I8Depthwise: @unchecked Sendable {
     @inline(__always)
     private func interior4x3x3(_ window: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, g: ConvGeometry) {
         #if arch(arm64)
-        if let neon {
-            neon.interior4(window, out, step: g.strideWidth &* channels, rowStride: g.inputWidth &* channels)
-            return
-        }
-        #endif
+        neon.unsafelyUnwrapped.interior4(window, out, step: g.strideWidth &* channels, rowStride: g.inputWidth &* channels)
+        #else
         var block = 0
         while block < channels {
             if channels &- block > 8 {
@@ -123,6 +120,7 @@ struct I8Depthwise: @unchecked Sendable {
             }
             block &+= 16
         }
+        #endif
     }
 
     /// Channels `block..<block+16` of `interior4x3x3`.
@@ -200,11 +198,8 @@ struct I8Depthwise: @unchecked Sendable {
         let t0 = tap(0, 0), t1 = tap(0, 1), t2 = tap(0, 2), t3 = tap(1, 0), t4 = tap(1, 1)
         let t5 = tap(1, 2), t6 = tap(2, 0), t7 = tap(2, 1), t8 = tap(2, 2)
         #if arch(arm64)
-        if let neon {
-            neon.pixel((t0, t1, t2, t3, t4, t5, t6, t7, t8), out)
-            return
-        }
-        #endif
+        neon.unsafelyUnwrapped.pixel((t0, t1, t2, t3, t4, t5, t6, t7, t8), out)
+        #else
         var block = 0
         while block < channels {
             let wide = channels &- block > 8
@@ -220,6 +215,7 @@ struct I8Depthwise: @unchecked Sendable {
             if wide { store(low, high, out, block: block) } else { store(low, out, block: block) }
             block &+= 16
         }
+        #endif
     }
 
     /// The taps `first` and `second` of pair `index` (channels `block..<block+16`) accumulated.
@@ -321,8 +317,8 @@ struct I8Depthwise: @unchecked Sendable {
             var a1 = load(SIMD8<Int32>.self, bias.pointer + block + 8)
             for ky in kys {
                 for kx in kxs {
-                    let x = origin + ky * rowStride + kx * c + block
-                    let tap = ky * g.kernelWidth + kx
+                    let x = origin + (ky &* rowStride &+ kx &* c &+ block)
+                    let tap = ky &* g.kernelWidth &+ kx
                     a0 &+= (pixel8(x) &- zero) &* weights8(tap, block)
                     a1 &+= (pixel8(x + 8) &- zero) &* weights8(tap, block + 8)
                 }

@@ -9,6 +9,8 @@
 /// - Other sizes: weights widened to int32, `[kh][kw][roundUp16(channels)]`, int32 lanes; clipped
 ///   windows subtract the zero point per tap and skip the taps outside the input, as TFLite does.
 ///
+/// On aarch64 the 3x3 windows are computed by `QS8DWConv3x3NEONMLAL`.
+///
 /// Reads up to 15 bytes past a pixel's last channel (the activation buffers carry that slack);
 /// those lanes are never stored.
 struct I8Depthwise: @unchecked Sendable {

@@ -8,6 +8,7 @@
 /// int32. The micro-kernel keeps 6 rows × 16 channels in 12 accumulators; per pair of k: 2 weight
 /// loads, 6 broadcasts, 12 `vpmaddwd` and 12 `vpaddd` (192 multiply-adds). The epilogue
 /// requantizes with TFLite's fixed-point arithmetic (`VectorRequantization`).
+/// On aarch64 the weights are packed and multiplied by `QS8GEMM4x16NEONMLAL` instead.
 struct QuantizedGEMM: @unchecked Sendable {
     /// Inner dimension and its pairs (an odd k gets a zero weight and a zero activation).
     let k: Int, kPairs: Int

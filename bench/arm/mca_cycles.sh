@@ -4,8 +4,8 @@
 # Pi 5's Cortex-A76; rpi5 build). The loops are those scripts/arm/asm_check.py finds in each
 # board's build. Useful multiply-accumulates per iteration are counted from the loop itself (the
 # lanes of its vector multiplies: smull/mla .4s = 4, .8h = 8, sdot .4s = 16; the requantization's
-# 64-bit products excluded), because LLVM unrolls differently per CPU; for the depthwise 3x3 loop
-# 9 of every 10 are useful (the fifth tap pair of five pairs tap 8 with a zero weight).
+# 64-bit products excluded), because LLVM unrolls differently per CPU (int8 smull/smlal .8h: 8
+# products each; every one is useful).
 # Prints a Markdown table (for docs/ARCHITECTURE.md).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,9 +23,9 @@ macs() {
 
 echo "| Kernel loop | Cortex-A53: cycles / MACs per iteration (MACs/cycle) | Cortex-A72 | Neoverse N1 (≈ A76) |"
 echo "|---|---|---|---|"
-for spec in "depthwise 3x3, 4 pixels x 16 channels (interior4x3x3Wide)|interior4x3x3Wide|0.9" \
-            "pointwise GEMM, 6x16 tile (QuantizedGEMM.multiply)|multiply|1" \
-            "GEMM 12x8 tile, stem and narrow layers (tile12x8)|tile12x8|1"; do
+for spec in "depthwise 3x3, 1 pixel x 16 channels incl. requantization (QS8DWConv3x3NEONMLAL.interior4Wide)|interior4Wide|1" \
+            "pointwise GEMM, 4x16 tile, 8 k (QS8GEMM4x16NEONMLAL.tile4x16)|tile4x16|1" \
+            "GEMM 8x8 tile, 8 k, stem and narrow layers (tile8x8)|tile8x8|1"; do
     IFS='|' read -r label function useful <<< "$spec"
     row="| $label |"
     for pair in rpi3:cortex-a53 rpi4:cortex-a72 rpi5:neoverse-n1; do

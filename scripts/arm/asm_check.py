@@ -5,7 +5,8 @@ A hot loop is an innermost loop (the span from a backward branch's target to the
 kernel function (depthwise, pointwise GEMM) that multiplies vectors of 8-, 16- or 32-bit lanes
 (the requantization's 64-bit products do not count), or, for the stem's im2col (whose products
 are the GEMM's), that uses vector registers at all. Each must
-  - multiply-accumulate with NEON (im2col: not required) (smlal/smlal2/umlal, sadalp, sdot/udot, vector mla),
+  - multiply-accumulate with NEON (im2col: not required) (smlal/smlal2/umlal, sadalp, sdot/udot, vector mla,
+    or smull into int16 lanes followed by saddw/saddw2 into int32 lanes),
   - have no overflow or bounds checks (b.vs/b.vc, smulh, a branch to a trap `brk`/`udf`),
   - have no per-lane scalar code (more than 2 lane moves between vector and general registers:
     umov/smov/ins/mov to or from a lane, single-lane ld1/st1),
@@ -25,8 +26,8 @@ import sys
 from pathlib import Path
 
 KERNELS = {  # kernel group -> pattern on the demangled (simplified) function name
-    "depthwise": re.compile(r"\bI8Depthwise\."),
-    "pointwise": re.compile(r"\bQuantizedGEMM\.(multiply|tile)"),
+    "depthwise": re.compile(r"\b(I8Depthwise|QS8DWConv\w*)\."),
+    "pointwise": re.compile(r"\b(QuantizedGEMM|QS8GEMM\w*)\.(multiply|tile)"),
     "stem-im2col": re.compile(r"\bI8Im2Col\.fill"),
 }
 NEEDS_MAC = {"depthwise", "pointwise"}
@@ -127,6 +128,10 @@ def main():
             label = f"{kernel} loop {counter[kernel]} in {f['name']} at {body[0][0]:#x} ({len(body)} instructions)"
             mnemonics = [m for _, m, _ in body]
             macs = sorted({m for m in mnemonics if NEON_MAC.match(m)})
+            if not macs and {"smull", "saddw"} <= set(mnemonics):
+                # int8 x int8 products formed exactly in int16 lanes, then widened and added into
+                # int32 lanes: the multiply-accumulate of a tap that cannot be paired in int16.
+                macs = ["smull+saddw"]
             checks = [m for _, m, o in body if m in ("b.vs", "b.vc", "smulh", "vmrs")
                       or (BRANCH.match(m) and branch_target(o) in trap_addresses)]
             lanes = lane_moves(body)

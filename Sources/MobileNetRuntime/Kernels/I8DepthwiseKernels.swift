@@ -9,6 +9,8 @@
 /// - Other sizes: weights widened to int32, `[kh][kw][roundUp16(channels)]`, int32 lanes; clipped
 ///   windows subtract the zero point per tap and skip the taps outside the input, as TFLite does.
 ///
+/// On aarch64 the 3x3 windows are computed by `QS8DWConv3x3NEONMLAL`.
+///
 /// Reads up to 15 bytes past a pixel's last channel (the activation buffers carry that slack);
 /// those lanes are never stored.
 struct I8Depthwise: @unchecked Sendable {
@@ -29,6 +31,10 @@ struct I8Depthwise: @unchecked Sendable {
     private let interiorBias: AlignedStorage<Int32>
     private let requantization: VectorRequantization
     private let inputZeroPoint: Int32
+    #if arch(arm64)
+    /// The NEON form of the 3x3 windows: set when `is3x3` (the 3x3 paths unwrap it unchecked).
+    private let neon: QS8DWConv3x3NEONMLAL?
+    #endif
 
     init(_ d: QuantizedDepthwiseConvolution) {
         precondition(d.multiplier == 1)
@@ -58,6 +64,9 @@ struct I8Depthwise: @unchecked Sendable {
         }
         requantization = VectorRequantization(d.requantization)
         inputZeroPoint = d.inputZeroPoint
+        #if arch(arm64)
+        neon = is3x3 ? QS8DWConv3x3NEONMLAL(d) : nil
+        #endif
     }
 
     /// Output rows `rows` (image-major) of the convolution with geometry `g`.
@@ -101,6 +110,9 @@ struct I8Depthwise: @unchecked Sendable {
     /// weight. `window` points at the first pixel's top-left input pixel.
     @inline(__always)
     private func interior4x3x3(_ window: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, g: ConvGeometry) {
+        #if arch(arm64)
+        neon.unsafelyUnwrapped.interior4(window, out, step: g.strideWidth &* channels, rowStride: g.inputWidth &* channels)
+        #else
         var block = 0
         while block < channels {
             if channels &- block > 8 {
@@ -110,6 +122,7 @@ struct I8Depthwise: @unchecked Sendable {
             }
             block &+= 16
         }
+        #endif
     }
 
     /// Channels `block..<block+16` of `interior4x3x3`.
@@ -186,6 +199,9 @@ struct I8Depthwise: @unchecked Sendable {
         }
         let t0 = tap(0, 0), t1 = tap(0, 1), t2 = tap(0, 2), t3 = tap(1, 0), t4 = tap(1, 1)
         let t5 = tap(1, 2), t6 = tap(2, 0), t7 = tap(2, 1), t8 = tap(2, 2)
+        #if arch(arm64)
+        neon.unsafelyUnwrapped.pixel((t0, t1, t2, t3, t4, t5, t6, t7, t8), out)
+        #else
         var block = 0
         while block < channels {
             let wide = channels &- block > 8
@@ -201,6 +217,7 @@ struct I8Depthwise: @unchecked Sendable {
             if wide { store(low, high, out, block: block) } else { store(low, out, block: block) }
             block &+= 16
         }
+        #endif
     }
 
     /// The taps `first` and `second` of pair `index` (channels `block..<block+16`) accumulated.
@@ -302,8 +319,8 @@ struct I8Depthwise: @unchecked Sendable {
             var a1 = load(SIMD8<Int32>.self, bias.pointer + block + 8)
             for ky in kys {
                 for kx in kxs {
-                    let x = origin + ky * rowStride + kx * c + block
-                    let tap = ky * g.kernelWidth + kx
+                    let x = origin + (ky &* rowStride &+ kx &* c &+ block)
+                    let tap = ky &* g.kernelWidth &+ kx
                     a0 &+= (pixel8(x) &- zero) &* weights8(tap, block)
                     a1 &+= (pixel8(x + 8) &- zero) &* weights8(tap, block + 8)
                 }

@@ -7,6 +7,7 @@ enum I8Im2Col {
     /// of its rows (kw·cin contiguous bytes) 16 values at a time; the stores run up to 15 values
     /// past the row's end, which the next store or row overwrites (`a` needs 16 values of slack),
     /// and the loads up to 15 bytes past the window (the activation buffers carry that slack).
+    @inline(never)  // a function of its own: the asm check reads its loops
     static func fill(input: UnsafePointer<Int8>, geometry g: ConvGeometry, zeroPoint: Int32,
                      pixels: Range<Int>, rowStride: Int, into a: UnsafeMutablePointer<Int16>) {
         let cin = g.inputChannels, zero = Int16(zeroPoint), zeros = SIMD16<Int16>(repeating: zero)

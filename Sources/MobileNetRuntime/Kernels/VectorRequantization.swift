@@ -23,9 +23,13 @@ struct VectorRequantization: @unchecked Sendable {
             let mask = Int32(truncatingIfNeeded: (Int64(1) << right) - 1)
             // Even channels in lanes 0, 2, 4, 6 of the first 4 int64, odd ones of the next 4;
             // each int64 holds the multiplier sign-extended (low half first: little endian).
+            #if arch(arm64)
+            block[lane] = m.multiplier  // aarch64: int32 lanes, the operand of smull/smull2
+            #else
             let slot = (lane % 2) * 8 + (lane / 2) * 2
             block[slot] = m.multiplier
             block[slot + 1] = m.multiplier < 0 ? -1 : 0
+            #endif
             block[16 + lane] = Int32(max(m.shift, 0))
             block[24 + lane] = Int32(right)
             block[32 + lane] = mask
@@ -51,6 +55,9 @@ struct VectorRequantization: @unchecked Sendable {
     func apply(_ accumulator: SIMD8<Int32>, channel: Int) -> SIMD8<Int32> {
         let p = UnsafeRawPointer(table.pointer + (channel &>> 3) &* Self.blockSize)
         let x = shiftsLeft ? accumulator &<< load(SIMD8<Int32>.self, p + 64) : accumulator
+        #if arch(arm64)
+        let high = Self.roundingHighMultiply(x, load(SIMD8<Int32>.self, p))
+        #else
         let wide = unsafeBitCast(x, to: SIMD4<Int64>.self)
         let multiplierEven = load(SIMD4<Int64>.self, p), multiplierOdd = load(SIMD4<Int64>.self, p + 32)
         // Both operands sign-extended from 32 bits: LLVM selects vpmuldq and drops the shifts.
@@ -60,6 +67,7 @@ struct VectorRequantization: @unchecked Sendable {
         let roundedOdd = (unsafeBitCast(odd, to: SIMD4<UInt64>.self) &+ (1 << 30)) &<< 1
         let high = unsafeBitCast((roundedEven & 0xFFFF_FFFF) | (roundedOdd & 0xFFFF_FFFF_0000_0000),
                                  to: SIMD8<Int32>.self)
+        #endif
         let right = load(SIMD8<Int32>.self, p + 96)
         let mask = load(SIMD8<Int32>.self, p + 128), half = load(SIMD8<Int32>.self, p + 160)
         let threshold = half &- (high &>> 31)
@@ -67,4 +75,20 @@ struct VectorRequantization: @unchecked Sendable {
         return clamp8(rounded &+ SIMD8(repeating: outputZeroPoint),
                       SIMD8(repeating: lower), SIMD8(repeating: upper))
     }
+
+    #if arch(arm64)
+    /// aarch64: `(a·b + 2^30) >> 31` (low 32 bits, as above) per lane: `smull`/`smull2` into
+    /// int64 lanes and `rshrn`/`rshrn2` (rounding shift right by 31, narrowed).
+    @inline(__always)
+    private static func roundingHighMultiply(_ a: SIMD8<Int32>, _ b: SIMD8<Int32>) -> SIMD8<Int32> {
+        @inline(__always) func half(_ a: SIMD4<Int32>, _ b: SIMD4<Int32>) -> SIMD4<Int32> {
+            let product = SIMD4<Int64>(Int64(a[0]), Int64(a[1]), Int64(a[2]), Int64(a[3]))
+                &* SIMD4<Int64>(Int64(b[0]), Int64(b[1]), Int64(b[2]), Int64(b[3]))
+            let rounded = (product &+ (1 << 30)) &>> 31
+            return SIMD4<Int32>(Int32(truncatingIfNeeded: rounded[0]), Int32(truncatingIfNeeded: rounded[1]),
+                                Int32(truncatingIfNeeded: rounded[2]), Int32(truncatingIfNeeded: rounded[3]))
+        }
+        return SIMD8(lowHalf: half(a.lowHalf, b.lowHalf), highHalf: half(a.highHalf, b.highHalf))
+    }
+    #endif
 }

@@ -12,10 +12,14 @@ swiftc=${SWIFTC:-swiftc}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 
-# The C target's module, as SwiftPM would describe it.
+# The C targets' modules, as SwiftPM would describe them.
 cat > "$work/module.modulemap" <<MAP
 module CRuntimeSupport {
     header "$root/Sources/CRuntimeSupport/include/CRuntimeSupport.h"
+    export *
+}
+module CDotProduct {
+    header "$root/Sources/CDotProduct/include/CDotProduct.h"
     export *
 }
 MAP

@@ -4,28 +4,31 @@
 /// byte dot product, `MOBILENET_AVX2` for other AVX2 targets (see docs/ARCHITECTURE.md, "Kernel
 /// variants per CPU"). `bench` reports them.
 public enum KernelVariants {
-    /// The instruction set the kernels were compiled for.
-    #if MOBILENET_AVX512VNNI
-    public static let instructionSet = "avx512vnni"
-    #elseif MOBILENET_AVXVNNI
-    public static let instructionSet = "avxvnni"
-    #elseif MOBILENET_AVX2
-    public static let instructionSet = "avx2"
+    /// The instruction set of the `vpmaddwd` kernels (VNNI CPUs run them as AVX2).
+    #if MOBILENET_AVX2
+    static let maddInstructionSet = "avx2"
     #elseif arch(x86_64)
-    public static let instructionSet = "sse2"
+    static let maddInstructionSet = "sse2"
     #else
-    public static let instructionSet = "simd128"
+    static let maddInstructionSet = "simd128"
+    #endif
+
+    /// The instruction set of the dot-product kernels, in VNNI builds.
+    #if MOBILENET_AVX512VNNI
+    static let dotInstructionSet = "avx512vnni"
+    #elseif MOBILENET_AVXVNNI
+    static let dotInstructionSet = "avxvnni"
     #endif
 
     /// The matrix product's micro-kernel (1x1 and full convolutions, fully connected layers).
     #if MOBILENET_VNNI
-    public static let gemm = "qs8-gemm-6x16c4-\(instructionSet)"
+    public static let gemm = "qs8-gemm-6x16c4-\(dotInstructionSet)"
     #else
-    public static let gemm = "qs8-gemm-6x16-\(instructionSet)-madd"
+    public static let gemm = "qs8-gemm-6x16-\(maddInstructionSet)-madd"
     #endif
 
     /// The 3x3 depthwise convolution's kernel (tap pairs through `multiplyAddPairs`).
-    public static let depthwise = "qs8-dwconv-3x3-\(instructionSet)-madd"
+    public static let depthwise = "qs8-dwconv-3x3-\(maddInstructionSet)-madd"
 
     /// Every variant above, for reports.
     public static var all: [String] { [gemm, depthwise] }

@@ -26,6 +26,59 @@ let kernelSettings: [SwiftSetting] = targetCPU.map {
     [.unsafeFlags(["-target-cpu", $0, "-Xcc", "-fno-math-errno"]), .define("MOBILENET_FMA")]
 } ?? []
 
+// Kernel variants of the int8 runtime (docs/ARCHITECTURE.md, "Kernel variants per CPU"), from the
+// same target CPU: the 4-way byte dot product (`vpdpbusd`) where the CPU has AVX-512 VNNI (with
+// VL) or AVX-VNNI, else the `vpmaddwd` kernels. For `native`, the flags of /proc/cpuinfo decide;
+// for a named CPU, LLVM's feature lists (x86 CPUs with AVX2, and those of them with VNNI).
+// MOBILENET_KERNELS=madd keeps the `vpmaddwd` kernels on any CPU (A/B benchmarks).
+enum KernelISA: String { case avx512vnni, avxvnni, avx2 }
+let kernelISA: KernelISA? = {
+    guard let cpu = targetCPU else { return nil }
+    let cpuFlags: Set<String>
+    if cpu == "native" {
+        #if os(Linux) && arch(x86_64)
+        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let line = info.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
+        cpuFlags = Set(line.split(separator: " ").map(String.init))
+        #else
+        return nil
+        #endif
+    } else {
+        let avx512VNNI: Set<String> = [
+            "cascadelake", "cooperlake", "icelake-client", "icelake-server", "tigerlake", "rocketlake",
+            "sapphirerapids", "emeraldrapids", "graniterapids", "graniterapids-d", "znver4", "znver5",
+        ]
+        let avxVNNI: Set<String> = [
+            "alderlake", "raptorlake", "meteorlake", "gracemont", "arrowlake", "arrowlake-s", "lunarlake",
+            "pantherlake", "sierraforest", "grandridge", "clearwaterforest",
+        ]
+        let avx2: Set<String> = [
+            "haswell", "broadwell", "skylake", "skylake-avx512", "cannonlake", "kabylake", "coffeelake",
+            "cometlake", "znver1", "znver2", "znver3", "x86-64-v3", "x86-64-v4", "bdver4",
+        ]
+        if avx512VNNI.contains(cpu) { cpuFlags = ["avx2", "avx512_vnni", "avx512vl"] }
+        else if avxVNNI.contains(cpu) { cpuFlags = ["avx2", "avx_vnni"] }
+        else if avx2.contains(cpu) { cpuFlags = ["avx2"] }
+        else { return nil }
+    }
+    let madd = environment["MOBILENET_KERNELS"] == "madd"
+    if !madd && cpuFlags.isSuperset(of: ["avx512_vnni", "avx512vl"]) { return .avx512vnni }
+    if !madd && cpuFlags.contains("avx_vnni") { return .avxvnni }
+    return cpuFlags.contains("avx2") ? .avx2 : nil
+}()
+let kernelVariantSettings: [SwiftSetting] = {
+    switch kernelISA {
+    case .avx512vnni?, .avxvnni?:
+        // -Xcc: CDotProduct.h, inlined from Swift, selects the instruction with the same define.
+        return [.define("MOBILENET_VNNI"), .define(kernelISA == .avx512vnni ? "MOBILENET_AVX512VNNI" : "MOBILENET_AVXVNNI"),
+                .define("MOBILENET_AVX2"), .unsafeFlags(["-Xcc", "-DMOBILENET_VNNI"])]
+    case .avx2?:
+        return [.define("MOBILENET_AVX2")]
+    case nil:
+        return []
+    }
+}()
+
 // The `mobilenet` executable links the Swift runtime and FoundationEssentials statically on
 // Linux (see docs/ARCHITECTURE.md, "Memory"): the shared libraries' relocated and touched pages
 // cost ~10 MB of resident memory in every command, the static link keeps only what the CLI
@@ -68,9 +121,12 @@ let package = Package(
         // Swift (the board builds, scripts/make/arm.mk); threads come from the small C target below.
         .target(
             name: "MobileNetRuntime",
-            dependencies: ["CRuntimeSupport"],
-            swiftSettings: kernelSettings
+            dependencies: ["CRuntimeSupport", "CDotProduct"],
+            swiftSettings: kernelSettings + kernelVariantSettings
         ),
+        // The 4-way byte dot product of the VNNI GEMM variant: the instruction (inlined from the
+        // header, VNNI builds only) and its portable exact emulation (tests).
+        .target(name: "CDotProduct"),
         // POSIX threads, a wait gate and atomic counters for the runtime's worker pool.
         .target(name: "CRuntimeSupport"),
         // Image codecs: the system's libjpeg(-turbo) and libpng, behind a small C layer that turns

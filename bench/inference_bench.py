@@ -789,7 +789,12 @@ def time_config(cfg, mobilenet, scratch, args, warmup_flag, peers=PEERS, int8=Fa
                 lines = [l for l in log.read_text().splitlines() if l.strip().startswith("{")]
                 if not lines:
                     fail("`mobilenet bench --json` printed no JSON", log)
-                round_medians[OURS].append(float(json.loads(lines[-1])["median_ms"]))
+                result = json.loads(lines[-1])
+                round_medians[OURS].append(float(result["median_ms"]))
+                if result.get("kernels"):
+                    info[OURS] = {"kernels": result["kernels"]}
+                    if r == 0:
+                        print(f"  {cfg.name:>15}: ours runs kernels {', '.join(result['kernels'])}")
             else:
                 res = scratch / f"{tag}_{cfg.key}_{engine}_r{r}.json"
                 res.unlink(missing_ok=True)
@@ -1081,7 +1086,10 @@ def render(cfgs, checks, timings, args, meta) -> str:
     L.append("")
     L.append("## Engine settings seen at run time")
     L.append("")
-    for e in PEERS:
+    # Ours: the kernel variants of the build (int8 models, `bench --json`'s "kernels").
+    for e in [OURS] + PEERS:
+        if e == OURS and not any(timings[c.key]["engine_info"].get(OURS) for c in cfgs):
+            continue
         groups = {}  # settings string -> configs showing it
         for cfg in cfgs:
             inf = timings[cfg.key]["engine_info"].get(e, {})

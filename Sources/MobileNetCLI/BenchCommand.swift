@@ -47,7 +47,8 @@ struct BenchCommand: ParsableCommand {
                 let result = BenchResult(
                     model: name, precision: loaded.isQuantized ? "int8" : "float32", batch: batch, threads: threads, runs: runs,
                     medianMs: median, minMs: times.first!, maxMs: times.last!,
-                    imagesPerSecond: Double(batch) * 1000 / median, arenaBytes: loaded.arenaBytes)
+                    imagesPerSecond: Double(batch) * 1000 / median, arenaBytes: loaded.arenaBytes,
+                    kernels: loaded.isQuantized ? KernelVariants.all : nil)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]
                 let data = try encoder.encode(result)
@@ -57,6 +58,7 @@ struct BenchCommand: ParsableCommand {
                 print("median \(fixed(median, 3)) ms   min \(fixed(times.first!, 3)) ms   "
                       + "max \(fixed(times.last!, 3)) ms   \(fixed(Double(batch) * 1000 / median, 1)) images/s")
                 if let arena = loaded.arenaBytes { print("arena \(arena) bytes (int8 runtime: activations and scratch)") }
+                if loaded.isQuantized { print("kernels \(KernelVariants.all.joined(separator: ", "))") }
             }
         }
     }
@@ -76,10 +78,13 @@ private struct BenchResult: Encodable {
     let imagesPerSecond: Double
     /// int8 models: the runtime's arena (activations and scratch).
     let arenaBytes: Int?
+    /// int8 models: the kernel variants this build runs (`KernelVariants`, e.g.
+    /// `qs8-gemm-6x16c4-avx512vnni`).
+    let kernels: [String]?
 
     enum CodingKeys: String, CodingKey {
         case model, precision, batch, threads, runs
         case medianMs = "median_ms", minMs = "min_ms", maxMs = "max_ms"
-        case imagesPerSecond = "images_per_second", arenaBytes = "arena_bytes"
+        case imagesPerSecond = "images_per_second", arenaBytes = "arena_bytes", kernels
     }
 }

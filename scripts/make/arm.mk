@@ -49,7 +49,9 @@ ARM_CC     := clang --target=$(C_TRIPLE) -O2 $(C_FLAGS)
 
 RUNTIME_SOURCES := $(sort $(shell find Sources/MobileNetRuntime -name '*.swift'))
 DRIVER_SOURCES  := $(sort $(wildcard Tests/EmbeddedBitExact/*.swift))
-MODULE_MAPS     := $(ARM_OUT)/modules/CRuntimeSupport/module.modulemap $(ARM_OUT)/modules/CDriverSupport/module.modulemap
+MODULE_MAPS     := $(ARM_OUT)/modules/CRuntimeSupport/module.modulemap $(ARM_OUT)/modules/CDotProduct/module.modulemap \
+                   $(ARM_OUT)/modules/CDriverSupport/module.modulemap
+RUNTIME_MODULES := -I $(ARM_OUT)/modules/CRuntimeSupport -I $(ARM_OUT)/modules/CDotProduct
 
 .PHONY: arm arm-toolchain arm-test arm-test-all arm-asm-check
 
@@ -59,10 +61,14 @@ arm-toolchain:
 arm: arm-toolchain
 	@$(MAKE) --no-print-directory $(ARM_OUT)/bit-exact
 
-# SwiftPM describes C targets to the compiler with a module map; the same, for the two C layers.
+# SwiftPM describes C targets to the compiler with a module map; the same, for the C layers.
 $(ARM_OUT)/modules/CRuntimeSupport/module.modulemap: Sources/CRuntimeSupport/include/CRuntimeSupport.h
 	@mkdir -p $(@D)
 	@printf 'module CRuntimeSupport {\n    header "%s"\n    export *\n}\n' "$(CURDIR)/$<" > $@
+
+$(ARM_OUT)/modules/CDotProduct/module.modulemap: Sources/CDotProduct/include/CDotProduct.h
+	@mkdir -p $(@D)
+	@printf 'module CDotProduct {\n    header "%s"\n    export *\n}\n' "$(CURDIR)/$<" > $@
 
 $(ARM_OUT)/modules/CDriverSupport/module.modulemap: Tests/EmbeddedBitExact/CDriverSupport/DriverSupport.h
 	@mkdir -p $(@D)
@@ -71,13 +77,13 @@ $(ARM_OUT)/modules/CDriverSupport/module.modulemap: Tests/EmbeddedBitExact/CDriv
 # The runtime module: its object (what the asm check reads) and its interface for the driver.
 $(ARM_OUT)/MobileNetRuntime.o: $(RUNTIME_SOURCES) $(MODULE_MAPS) boards/$(BOARD).mk scripts/make/arm.mk
 	@echo "swiftc (Embedded, $(EMBEDDED_TRIPLE), $(BOARD_CPU)): MobileNetRuntime"
-	@$(ARM_SWIFTC) -module-name MobileNetRuntime -I $(ARM_OUT)/modules/CRuntimeSupport \
+	@$(ARM_SWIFTC) -module-name MobileNetRuntime $(RUNTIME_MODULES) \
 	    -emit-module -emit-module-path $(ARM_OUT)/MobileNetRuntime.swiftmodule -c $(RUNTIME_SOURCES) -o $@
 	@touch $@  # swiftc keeps an unchanged object's old time stamp
 
 $(ARM_OUT)/BitExactDriver.o: $(DRIVER_SOURCES) $(ARM_OUT)/MobileNetRuntime.o
 	@echo "swiftc (Embedded, $(EMBEDDED_TRIPLE), $(BOARD_CPU)): BitExactDriver"
-	@$(ARM_SWIFTC) -module-name BitExactDriver -I $(ARM_OUT) -I $(ARM_OUT)/modules/CRuntimeSupport \
+	@$(ARM_SWIFTC) -module-name BitExactDriver -I $(ARM_OUT) $(RUNTIME_MODULES) \
 	    -I $(ARM_OUT)/modules/CDriverSupport -c $(DRIVER_SOURCES) -o $@
 	@touch $@
 
@@ -85,12 +91,16 @@ $(ARM_OUT)/CRuntimeSupport.o: Sources/CRuntimeSupport/RuntimeSupport.c Sources/C
 	@mkdir -p $(@D)
 	@$(ARM_CC) -I Sources/CRuntimeSupport/include -c $< -o $@
 
+$(ARM_OUT)/CDotProduct.o: Sources/CDotProduct/DotProduct.c Sources/CDotProduct/include/CDotProduct.h
+	@mkdir -p $(@D)
+	@$(ARM_CC) -I Sources/CDotProduct/include -c $< -o $@
+
 $(ARM_OUT)/DriverSupport.o: Tests/EmbeddedBitExact/CDriverSupport/DriverSupport.c Tests/EmbeddedBitExact/CDriverSupport/DriverSupport.h
 	@mkdir -p $(@D)
 	@$(ARM_CC) -c $< -o $@
 
 $(ARM_OUT)/bit-exact: $(ARM_OUT)/BitExactDriver.o $(ARM_OUT)/MobileNetRuntime.o $(ARM_OUT)/CRuntimeSupport.o \
-                      $(ARM_OUT)/DriverSupport.o
+                      $(ARM_OUT)/CDotProduct.o $(ARM_OUT)/DriverSupport.o
 	@echo "link ($(BOARD_LINK)): $@"
 	@$(BOARD_LINK) -o $@ $^ $(EMBEDDED_LIB)/$(EMBEDDED_TRIPLE)/libswiftUnicodeDataTables.a -lpthread -lm
 

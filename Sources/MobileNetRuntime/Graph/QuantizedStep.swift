@@ -2,9 +2,9 @@
 /// for the session's input shape. Built once per session.
 enum QuantizedStep {
     /// A 1x1 convolution (rows: pixels) or fully connected layer (rows: images).
-    case matrixProduct(QuantizedGEMM)
+    case matrixProduct(SelectedGEMM)
     /// A full KxK convolution: im2col rows of every output pixel times the packed weights.
-    case convolution(ConvGeometry, QuantizedGEMM)
+    case convolution(ConvGeometry, SelectedGEMM)
     case depthwise(ConvGeometry, I8Depthwise)
     case depthwiseMultiplier(ConvGeometry, QuantizedDepthwiseConvolution)
     case pad(height: Int, width: Int, channels: Int, Padding, value: Int8)
@@ -23,7 +23,7 @@ enum QuantizedStep {
         }
         switch operation {
         case .convolution(let c):
-            let gemm = QuantizedGEMM(weights: c.weights, n: c.outputChannels,
+            let gemm = SelectedGEMM(weights: c.weights, n: c.outputChannels,
                                      k: c.kernelHeight * c.kernelWidth * c.inputChannels, bias: c.bias,
                                      inputZeroPoint: c.inputZeroPoint, requantization: c.requantization)
             self = c.isPointwise
@@ -33,7 +33,7 @@ enum QuantizedStep {
             let g = geometry(d.kernelHeight, d.kernelWidth, d.strideHeight, d.strideWidth, d.padding)
             self = d.multiplier == 1 ? .depthwise(g, I8Depthwise(d)) : .depthwiseMultiplier(g, d)
         case .fullyConnected(let f):
-            self = .matrixProduct(QuantizedGEMM(weights: f.weights, n: f.outputs, k: f.inputs, bias: f.bias,
+            self = .matrixProduct(SelectedGEMM(weights: f.weights, n: f.outputs, k: f.inputs, bias: f.bias,
                                                 inputZeroPoint: f.inputZeroPoint, requantization: f.requantization))
         case .pad(let p, let value):
             self = .pad(height: input[0], width: input[1], channels: input[2], p, value: value)
@@ -65,7 +65,7 @@ enum QuantizedStep {
     }
 
     /// The matrix product of the step, if any (to size the workers' scratch rows).
-    var matrixProduct: QuantizedGEMM? {
+    var matrixProduct: SelectedGEMM? {
         switch self {
         case .matrixProduct(let gemm), .convolution(_, let gemm): return gemm
         default: return nil

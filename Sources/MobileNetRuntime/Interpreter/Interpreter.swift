@@ -167,7 +167,7 @@ public final class Interpreter {
         var units = 1, work = 0, splitRows = false
         switch step {
         case .matrixProduct(let gemm), .convolution(_, let gemm):
-            let tile = QuantizedGEMM.tileRows
+            let tile = SelectedGEMM.tileRows
             splitRows = layout.rows >= 4 &* tile &* threads || gemm.panels < threads
             units = splitRows ? (layout.rows &+ tile &- 1) / tile : gemm.panels
             work = layout.rows &* gemm.k &* gemm.n
@@ -217,8 +217,7 @@ public final class Interpreter {
         case .convolution(let g, let gemm):
             multiply(gemm, output: output, layout: layout, units: units, splitRows: divisions[index].splitRows,
                      worker: worker) { range, a in
-                I8Im2Col.fill(input: input, geometry: g, zeroPoint: gemm.inputZeroPoint, pixels: range,
-                              rowStride: gemm.rowStride, into: a)
+                gemm.fillIm2Col(input: input, geometry: g, pixels: range, into: a)
             }
         case .depthwise(let g, let kernel):
             kernel.run(input: input, output: output, geometry: g, rows: units)
@@ -244,10 +243,10 @@ public final class Interpreter {
     /// Units `units` of a matrix product over `layout.rows` rows (row tiles when `splitRows`,
     /// else weight panels); `fill(rows, scratch)` writes the int16 rows the product reads,
     /// `layout.chunkRows` at a time, into worker `worker`'s scratch.
-    private func multiply(_ gemm: QuantizedGEMM, output: UnsafeMutablePointer<Int8>, layout: ArenaPlanner.StepLayout,
+    private func multiply(_ gemm: SelectedGEMM, output: UnsafeMutablePointer<Int8>, layout: ArenaPlanner.StepLayout,
                           units: Range<Int>, splitRows: Bool, worker: Int,
                           fill: (Range<Int>, UnsafeMutablePointer<Int16>) -> Void) {
-        let tile = QuantizedGEMM.tileRows, rows = layout.rows
+        let tile = SelectedGEMM.tileRows, rows = layout.rows
         let a = (arena + layout.scratch + worker &* layout.scratchStride).assumingMemoryBound(to: Int16.self)
         let rowRange = splitRows ? units.lowerBound &* tile..<min(rows, units.upperBound &* tile) : 0..<rows
         var start = rowRange.lowerBound

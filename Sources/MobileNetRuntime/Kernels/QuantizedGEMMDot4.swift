@@ -1,0 +1,298 @@
+import CDotProduct
+
+/// A 4-way dot product of unsigned and signed bytes into 8 int32 lanes (see CDotProduct.h): lane
+/// i gains `Σ_j a[4i+j] · b[4i+j]`, j < 4.
+protocol Dot4Instruction {
+    static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32>
+}
+
+/// The portable exact emulation (tests, and any CPU).
+enum EmulatedDot4: Dot4Instruction {
+    @inline(__always)
+    static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
+        var result = accumulator
+        withUnsafeMutableBytes(of: &result) { r in
+            withUnsafeBytes(of: a) { a in
+                withUnsafeBytes(of: b) { b in
+                    mn_dpbusd_emulated(r.baseAddress!.assumingMemoryBound(to: Int32.self),
+                                       a.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                       b.baseAddress!.assumingMemoryBound(to: Int8.self))
+                }
+            }
+        }
+        return result
+    }
+}
+
+#if MOBILENET_VNNI
+/// `vpdpbusd` (AVX-512 VNNI or AVX-VNNI, 256-bit), inlined from CDotProduct.h.
+enum HardwareDot4: Dot4Instruction {
+    @inline(__always)
+    static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
+        mn_dpbusd(accumulator, a, b)
+    }
+}
+#endif
+
+/// The int8 matrix product of `QuantizedGEMM` for CPUs with a 4-way byte dot product
+/// (`qs8-gemm-6x16c4`, `vpdpbusd`): the same result, bit for bit.
+///
+/// Activations are stored as `x + 128` in unsigned bytes (`x ^ 0x80`, exact), four consecutive k
+/// to a 32-bit broadcast; weights stay int8, packed `[panel][k/4][16][4]` (64 bytes per four k of
+/// 16 output channels). Since `Σ (x − zx)·w = Σ (x + 128)·w − (128 + zx)·Σ w`, the second term is
+/// folded into the bias when packing (exact in wrapping int32: the true sum fits). A k that is
+/// not a multiple of 4 gets zero weights; convolution taps outside the input hold `zx + 128`
+/// (that is, x = zx, contributing nothing, as in TFLite's reference kernel). Per four k the 6x16
+/// micro-kernel does 2 weight loads, 6 broadcasts and 12 dot products (384 multiply-adds).
+///
+/// The scratch rows live in the interpreter's int16 scratch: `rowStride` counts int16 units
+/// (2 per four k), so that the planner sizes both variants alike.
+struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
+    /// Inner dimension and its groups of four.
+    let k: Int, kQuads: Int
+    /// Output channels and panels of 16.
+    let n: Int, panels: Int
+    let weights: AlignedStorage<Int8>
+    /// `bias − (128 + zx)·Σ_k w`, per channel (padded to the panels).
+    let bias: AlignedStorage<Int32>
+    let requantization: VectorRequantization
+    let inputZeroPoint: Int32
+
+    /// Rows per micro-kernel tile.
+    static var tileRows: Int { 6 }
+
+    /// Packs `weights`, row-major `[n][k]`.
+    init(weights: [Int8], n: Int, k: Int, bias: [Int32], inputZeroPoint: Int32, requantization: Requantization) {
+        self.k = k
+        self.kQuads = (k + 3) / 4
+        self.n = n
+        self.panels = (n + 15) / 16
+        let packed = AlignedStorage<Int8>(zeros: panels * kQuads * 64)
+        let folded = AlignedStorage<Int32>(zeros: panels * 16)
+        let shift = 128 &+ inputZeroPoint
+        for column in 0..<n {
+            let lane = column % 16, base = (column / 16) * kQuads * 64
+            var sum: Int32 = 0
+            for kk in 0..<k {
+                let w = weights[column * k + kk]
+                packed.pointer[base + (kk / 4) * 64 + lane * 4 + kk % 4] = w
+                sum &+= Int32(w)
+            }
+            folded.pointer[column] = bias[column] &- shift &* sum
+        }
+        self.weights = packed
+        self.bias = folded
+        self.requantization = VectorRequantization(requantization)
+        self.inputZeroPoint = inputZeroPoint
+    }
+
+    /// Int16 units per activation row (4 bytes per four k).
+    var rowStride: Int { 2 * kQuads }
+
+    /// Rows prepared at a time: their bytes (about 64 KB) stay in L2 while every weight panel
+    /// streams past them once.
+    var chunkRows: Int { max(Self.tileRows, (65_536 / (4 * kQuads)) / Self.tileRows * Self.tileRows) }
+
+    /// Writes `rows` int8 rows of `k` values into `a` as `x + 128` bytes (row stride
+    /// `rowStride` int16 units); the padding bytes up to a multiple of 4 are zero.
+    func widenRows(_ input: UnsafePointer<Int8>, rows: Int, into a: UnsafeMutablePointer<Int16>) {
+        let rowBytes = 4 &* kQuads
+        let target0 = UnsafeMutableRawPointer(a)
+        for row in 0..<rows {
+            let source = UnsafeRawPointer(input + row &* k), target = target0 + row &* rowBytes
+            var kk = 0
+            while kk &+ 32 <= k {
+                target.storeBytes(of: load(SIMD32<UInt8>.self, source + kk) ^ 0x80, toByteOffset: kk,
+                                  as: SIMD32<UInt8>.self)
+                kk &+= 32
+            }
+            while kk < k {
+                target.storeBytes(of: source.load(fromByteOffset: kk, as: UInt8.self) ^ 0x80, toByteOffset: kk,
+                                  as: UInt8.self)
+                kk &+= 1
+            }
+            while kk < rowBytes {
+                target.storeBytes(of: 0, toByteOffset: kk, as: UInt8.self)
+                kk &+= 1
+            }
+        }
+    }
+
+    /// The im2col rows of output pixels `pixels` (see `I8Im2Col`) as `x + 128` bytes, taps outside
+    /// the input `zx + 128`. A window inside the input copies each of its rows 16 bytes at a time;
+    /// the stores run up to 15 bytes past the row (`a` has 32 bytes of slack), the loads up to 15
+    /// bytes past the window (the activation buffers carry that slack).
+    func fillIm2Col(input: UnsafePointer<Int8>, geometry g: ConvGeometry, pixels: Range<Int>,
+                    into a: UnsafeMutablePointer<Int16>) {
+        let cin = g.inputChannels, rowBytes = 4 &* kQuads
+        let span = g.kernelWidth &* cin
+        let outside = UInt8(truncatingIfNeeded: inputZeroPoint &+ 128)
+        let base = UnsafeMutableRawPointer(a)
+        var pixel = pixels.lowerBound
+        while pixel < pixels.upperBound {
+            let row = pixel / g.outputWidth
+            let (image, iy0, kys) = g.rowWindow(row)
+            let rowEnd = min(pixels.upperBound, (row &+ 1) &* g.outputWidth)
+            let inputRow = UnsafeRawPointer(input + (image &* g.inputHeight &+ iy0) &* g.inputWidth &* cin)
+            for p in pixel..<rowEnd {
+                let ox = p &- row &* g.outputWidth
+                let (ix0, kxs) = g.columnWindow(ox)
+                let target = base + (p &- pixels.lowerBound) &* rowBytes
+                if kys.count == g.kernelHeight && kxs.count == g.kernelWidth {
+                    for ky in 0..<g.kernelHeight {
+                        let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+                        var i = 0
+                        while i < span {
+                            target.storeBytes(of: load(SIMD16<UInt8>.self, source + i) ^ 0x80,
+                                              toByteOffset: ky &* span &+ i, as: SIMD16<UInt8>.self)
+                            i &+= 16
+                        }
+                    }
+                    (target + k).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes &- k)
+                    continue
+                }
+                target.initializeMemory(as: UInt8.self, repeating: outside, count: k)
+                (target + k).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes &- k)
+                for ky in kys {
+                    let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+                    for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
+                        target.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self) ^ 0x80,
+                                          toByteOffset: ky &* span &+ i, as: UInt8.self)
+                    }
+                }
+            }
+            pixel = rowEnd
+        }
+    }
+
+    /// `rows` prepared rows at `a` times the weight panels `panels`, requantized into `output`
+    /// (row stride `n`).
+    func multiply(a: UnsafePointer<Int16>, rows: Int, output: UnsafeMutablePointer<Int8>, panels: Range<Int>) {
+        let rowBytes = 4 &* kQuads, a = UnsafeRawPointer(a)
+        for panel in panels {
+            let w = UnsafeRawPointer(weights.pointer + panel &* kQuads &* 64)
+            let columns = min(16, n &- panel &* 16)
+            let out = output + panel &* 16
+            var row = 0
+            if columns <= 8 {
+                while row &+ 12 <= rows {
+                    tile12x8(a + row &* rowBytes, w, out + row &* n, panel: panel, columns: columns)
+                    row &+= 12
+                }
+            }
+            while row &+ Self.tileRows <= rows {
+                tile6x16(a + row &* rowBytes, w, out + row &* n, panel: panel, columns: columns)
+                row &+= Self.tileRows
+            }
+            while row < rows {
+                tile1x16(a + row &* rowBytes, w, out + row &* n, panel: panel, columns: columns)
+                row &+= 1
+            }
+        }
+    }
+
+    /// Four bytes of a row in every 32-bit lane.
+    @inline(__always)
+    private func broadcastQuad(_ p: UnsafeRawPointer) -> SIMD32<UInt8> {
+        unsafeBitCast(SIMD8<UInt32>(repeating: p.loadUnaligned(as: UInt32.self)), to: SIMD32<UInt8>.self)
+    }
+
+    @inline(__always)
+    private func tile6x16(_ a: UnsafeRawPointer, _ w: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>,
+                          panel: Int, columns: Int) {
+        let b = UnsafeRawPointer(bias.pointer + panel &* 16)
+        let b0 = load(SIMD8<Int32>.self, b), b1 = load(SIMD8<Int32>.self, b + 32)
+        var c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1
+        var c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1
+        let lda = 4 &* kQuads
+        let a0 = a, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda
+        var wk = w
+        var offset = 0
+        for _ in 0..<kQuads {
+            let w0 = load(SIMD32<Int8>.self, wk), w1 = load(SIMD32<Int8>.self, wk + 32)
+            let x0 = broadcastQuad(a0 + offset)
+            c00 = Dot.dot4(c00, x0, w0); c01 = Dot.dot4(c01, x0, w1)
+            let x1 = broadcastQuad(a1 + offset)
+            c10 = Dot.dot4(c10, x1, w0); c11 = Dot.dot4(c11, x1, w1)
+            let x2 = broadcastQuad(a2 + offset)
+            c20 = Dot.dot4(c20, x2, w0); c21 = Dot.dot4(c21, x2, w1)
+            let x3 = broadcastQuad(a3 + offset)
+            c30 = Dot.dot4(c30, x3, w0); c31 = Dot.dot4(c31, x3, w1)
+            let x4 = broadcastQuad(a4 + offset)
+            c40 = Dot.dot4(c40, x4, w0); c41 = Dot.dot4(c41, x4, w1)
+            let x5 = broadcastQuad(a5 + offset)
+            c50 = Dot.dot4(c50, x5, w0); c51 = Dot.dot4(c51, x5, w1)
+            wk += 64
+            offset &+= 4
+        }
+        let channel = panel &* 16
+        store(c00, c01, out, channel: channel, columns: columns)
+        store(c10, c11, out + n, channel: channel, columns: columns)
+        store(c20, c21, out + 2 &* n, channel: channel, columns: columns)
+        store(c30, c31, out + 3 &* n, channel: channel, columns: columns)
+        store(c40, c41, out + 4 &* n, channel: channel, columns: columns)
+        store(c50, c51, out + 5 &* n, channel: channel, columns: columns)
+    }
+
+    /// 12 rows × 8 channels, for panels of at most 8 channels (narrow layers): each weight quad
+    /// loaded once for 12 rows. The packed panel's lanes 8..<16 are skipped.
+    @inline(__always)
+    private func tile12x8(_ a: UnsafeRawPointer, _ w: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>,
+                          panel: Int, columns: Int) {
+        let b = load(SIMD8<Int32>.self, UnsafeRawPointer(bias.pointer + panel &* 16))
+        var c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b, c6 = b, c7 = b, c8 = b, c9 = b, c10 = b, c11 = b
+        let lda = 4 &* kQuads
+        let a0 = a, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda
+        let a6 = a5 + lda, a7 = a6 + lda, a8 = a7 + lda, a9 = a8 + lda, a10 = a9 + lda, a11 = a10 + lda
+        var wk = w
+        var offset = 0
+        for _ in 0..<kQuads {
+            let w0 = load(SIMD32<Int8>.self, wk)
+            c0 = Dot.dot4(c0, broadcastQuad(a0 + offset), w0)
+            c1 = Dot.dot4(c1, broadcastQuad(a1 + offset), w0)
+            c2 = Dot.dot4(c2, broadcastQuad(a2 + offset), w0)
+            c3 = Dot.dot4(c3, broadcastQuad(a3 + offset), w0)
+            c4 = Dot.dot4(c4, broadcastQuad(a4 + offset), w0)
+            c5 = Dot.dot4(c5, broadcastQuad(a5 + offset), w0)
+            c6 = Dot.dot4(c6, broadcastQuad(a6 + offset), w0)
+            c7 = Dot.dot4(c7, broadcastQuad(a7 + offset), w0)
+            c8 = Dot.dot4(c8, broadcastQuad(a8 + offset), w0)
+            c9 = Dot.dot4(c9, broadcastQuad(a9 + offset), w0)
+            c10 = Dot.dot4(c10, broadcastQuad(a10 + offset), w0)
+            c11 = Dot.dot4(c11, broadcastQuad(a11 + offset), w0)
+            wk += 64
+            offset &+= 4
+        }
+        let channel = panel &* 16
+        @inline(__always) func store(_ c: SIMD8<Int32>, _ row: Int) {
+            let y = requantization.apply(c, channel: channel)
+            store16(narrow(y, y), out + row &* n, count: columns)
+        }
+        store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3); store(c4, 4); store(c5, 5)
+        store(c6, 6); store(c7, 7); store(c8, 8); store(c9, 9); store(c10, 10); store(c11, 11)
+    }
+
+    @inline(__always)
+    private func tile1x16(_ a: UnsafeRawPointer, _ w: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>,
+                          panel: Int, columns: Int) {
+        let b = UnsafeRawPointer(bias.pointer + panel &* 16)
+        var c0 = load(SIMD8<Int32>.self, b), c1 = load(SIMD8<Int32>.self, b + 32)
+        var wk = w
+        var offset = 0
+        for _ in 0..<kQuads {
+            let x = broadcastQuad(a + offset)
+            c0 = Dot.dot4(c0, x, load(SIMD32<Int8>.self, wk))
+            c1 = Dot.dot4(c1, x, load(SIMD32<Int8>.self, wk + 32))
+            wk += 64
+            offset &+= 4
+        }
+        store(c0, c1, out, channel: panel &* 16, columns: columns)
+    }
+
+    @inline(__always)
+    private func store(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ out: UnsafeMutablePointer<Int8>,
+                       channel: Int, columns: Int) {
+        let y = narrow(requantization.apply(low, channel: channel), requantization.apply(high, channel: channel &+ 8))
+        store16(y, out, count: columns)
+    }
+}

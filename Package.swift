@@ -22,8 +22,15 @@ let targetCPU: String? = {
     guard let requested = environment["MOBILENET_TARGET_CPU"], !requested.isEmpty else { return defaultTargetCPU }
     return requested == "portable" ? nil : requested
 }()
+// Swift 6.0 (what Debian trixie ships) hands `-target-cpu` to clang as `-mcpu=`, which clang
+// refuses for x86-64; there the CPU goes to clang as `-march=`, which sets the same features.
+#if compiler(<6.1) && arch(x86_64)
+func targetCPUFlags(_ cpu: String) -> [String] { ["-Xcc", "-march=\(cpu)"] }
+#else
+func targetCPUFlags(_ cpu: String) -> [String] { ["-target-cpu", cpu] }
+#endif
 let kernelSettings: [SwiftSetting] = targetCPU.map {
-    [.unsafeFlags(["-target-cpu", $0, "-Xcc", "-fno-math-errno"]), .define("MOBILENET_FMA")]
+    [.unsafeFlags(targetCPUFlags($0) + ["-Xcc", "-fno-math-errno"]), .define("MOBILENET_FMA")]
 } ?? []
 
 // Kernel variants of the int8 runtime (docs/ARCHITECTURE.md, "Kernel variants per CPU"), from the

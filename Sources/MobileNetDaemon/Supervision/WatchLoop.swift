@@ -242,13 +242,20 @@ public final class WatchLoop {
                 StateLog.line("camera \(source.name) is back after \(fixed(seconds, 1)) s (reconnect \(stats.reconnects))")
                 return true
             } catch {
-                if error != lastError && isRecoverable(error) {
-                    StateLog.line("\(error); still retrying")
-                    lastError = error
-                } else if !isRecoverable(error) {
+                // A device node that has just reappeared may not answer as a camera yet (udev
+                // still setting it up, a file half written): while reconnecting, that is retried,
+                // from the shortest backoff step when it first happens (the camera is coming back).
+                var notReadyYet = false
+                if case .notACamera = error { notReadyYet = true }
+                if !isRecoverable(error) && !notReadyYet {
                     StateLog.line("error: \(error)")
                     exitCode = 1
                     return false
+                }
+                if error != lastError {
+                    if notReadyYet { backoff = Backoff(initialSeconds: 0.1, capSeconds: 5) }
+                    StateLog.line("\(error); still retrying")
+                    lastError = error
                 }
             }
         }

@@ -242,20 +242,25 @@ public final class Interpreter {
 
     /// Units `units` of a matrix product over `layout.rows` rows (row tiles when `splitRows`,
     /// else weight panels); `fill(rows, scratch)` writes the int16 rows the product reads,
-    /// `layout.chunkRows` at a time, into worker `worker`'s scratch.
+    /// `layout.chunkRows` at a time, into worker `worker`'s scratch. Each chunk is read whole
+    /// before its output rows are written, in row order or, for a step that overwrites its
+    /// input from the start of its buffer, last chunk first (`ArenaPlan.Overwrite`).
     private func multiply(_ gemm: SelectedGEMM, output: UnsafeMutablePointer<Int8>, layout: ArenaPlanner.StepLayout,
                           units: Range<Int>, splitRows: Bool, worker: Int,
                           fill: (Range<Int>, UnsafeMutablePointer<Int16>) -> Void) {
         let tile = SelectedGEMM.tileRows, rows = layout.rows
         let a = (arena + layout.scratch + worker &* layout.scratchStride).assumingMemoryBound(to: Int16.self)
         let rowRange = splitRows ? units.lowerBound &* tile..<min(rows, units.upperBound &* tile) : 0..<rows
-        var start = rowRange.lowerBound
-        while start < rowRange.upperBound {
+        let chunks = (rowRange.count &+ layout.chunkRows &- 1) / layout.chunkRows
+        var chunk = 0
+        while chunk < chunks {
+            let index = layout.backward ? chunks &- 1 &- chunk : chunk
+            let start = rowRange.lowerBound &+ index &* layout.chunkRows
             let end = min(rowRange.upperBound, start &+ layout.chunkRows)
             fill(start..<end, a)
             gemm.multiply(a: a, rows: end &- start, output: output + start &* gemm.n,
                           panels: splitRows ? 0..<gemm.panels : units)
-            start = end
+            chunk &+= 1
         }
     }
 }

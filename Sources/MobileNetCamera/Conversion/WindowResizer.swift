@@ -1,0 +1,258 @@
+import MobileNet
+
+/// The camera's antialiased resize: `AntialiasedResizer`'s arithmetic (the same weights, the
+/// same operations in the same order, so the same floats bit for bit), arranged for a frame
+/// window. Input rows come from a closure that writes one row of the window as floats (a YUV
+/// row is converted straight to floats, with no 8-bit RGB copy of the window), and each output
+/// row is finished while its column sums are still in cache:
+/// - vertical pass: 64 lanes at a time (eight independent FMA chains, not two), fused as
+///   `AntialiasedResizer` fuses them, its scalar tail unfused as there;
+/// - horizontal pass: one pixel's R, G, B in the lanes of a `SIMD4` (the fourth lane is the
+///   next pixel's red, computed and dropped), unfused multiply then add as the scalar loop.
+///
+/// Rows are interleaved RGB, or in block layout: each whole 16 pixels (from the row's start)
+/// as six planes of 8 floats — R, G, B of the block's even pixels, then of its odd ones — and
+/// the pixels after the last whole block interleaved. The vertical pass does not care (it is
+/// the same per value, and a block never reaches the unfused tail: the tail starts at a
+/// multiple of 16 values at or after the last block's end); its row is put back in interleaved
+/// order before the horizontal pass: once per output row (96) instead of per window row (420).
+/// Everything is allocated at `init`; `resize` allocates nothing.
+final class WindowResizer {
+    let inputWidth: Int, inputHeight: Int
+    let outputWidth: Int, outputHeight: Int
+    private let verticalTaps: Int, horizontalTaps: Int
+    private let verticalFirst: UnsafeMutablePointer<Int>, verticalCount: UnsafeMutablePointer<Int>
+    private let verticalWeights: UnsafeMutablePointer<Float>
+    private let horizontalFirst: UnsafeMutablePointer<Int>, horizontalCount: UnsafeMutablePointer<Int>
+    private let horizontalWeights: UnsafeMutablePointer<Float>
+    /// `verticalTaps` converted input rows.
+    private let ring: UnsafeMutablePointer<Float>
+    /// One row of column sums, plus one pixel of slack for the `SIMD4` load of the last pixel.
+    private let columns: UnsafeMutablePointer<Float>
+    /// `columns` in interleaved order, for rows in block layout (same size).
+    private let interleaved: UnsafeMutablePointer<Float>
+    /// The ring rows of the taps of the output row being computed.
+    private let rowPointers: UnsafeMutablePointer<UnsafeMutablePointer<Float>>
+
+    /// Throws `.invalidConfiguration` for a size below 1.
+    init(inputWidth: Int, inputHeight: Int, outputWidth: Int, outputHeight: Int) throws(CaptureError) {
+        guard inputWidth > 0, inputHeight > 0, outputWidth > 0, outputHeight > 0 else {
+            throw .invalidConfiguration("cannot resize a \(inputWidth)x\(inputHeight) window to \(outputWidth)x\(outputHeight)")
+        }
+        self.inputWidth = inputWidth
+        self.inputHeight = inputHeight
+        self.outputWidth = outputWidth
+        self.outputHeight = outputHeight
+        func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: values.count)
+            pointer.initialize(from: values, count: values.count)
+            return pointer
+        }
+        let vertical = ResamplingWeights(inputSize: inputHeight, outputSize: outputHeight)
+        let horizontal = ResamplingWeights(inputSize: inputWidth, outputSize: outputWidth)
+        verticalTaps = vertical.taps
+        horizontalTaps = horizontal.taps
+        verticalFirst = copy(vertical.first)
+        verticalCount = copy(vertical.count)
+        verticalWeights = copy(vertical.weights)
+        horizontalFirst = copy(horizontal.first)
+        horizontalCount = copy(horizontal.count)
+        horizontalWeights = copy(horizontal.weights)
+        let rowLength = inputWidth * 3
+        ring = .allocate(capacity: vertical.taps * rowLength)
+        columns = .allocate(capacity: rowLength + 4)
+        columns.initialize(repeating: 0, count: rowLength + 4)
+        interleaved = .allocate(capacity: rowLength + 4)
+        interleaved.initialize(repeating: 0, count: rowLength + 4)
+        rowPointers = .allocate(capacity: vertical.taps)
+    }
+
+    deinit {
+        for pointer in [verticalFirst, verticalCount, horizontalFirst, horizontalCount] { pointer.deallocate() }
+        verticalWeights.deallocate()
+        horizontalWeights.deallocate()
+        ring.deallocate()
+        columns.deallocate()
+        interleaved.deallocate()
+        rowPointers.deallocate()
+    }
+
+    /// Values per output, `outputHeight × outputWidth × 3`.
+    var outputCount: Int { outputHeight * outputWidth * 3 }
+
+    /// Resizes the window into `output` (`outputCount` floats, interleaved RGB, row-major).
+    /// `row(y, destination)` writes window row `y` (`0..<inputHeight`, each once, in order) as
+    /// `inputWidth × 3` floats on the 0...255 scale, in block layout when `blocked`, else
+    /// interleaved.
+    func resize(into output: UnsafeMutablePointer<Float>, blocked: Bool, row: (Int, UnsafeMutablePointer<Float>) -> Void) {
+        let rowLength = inputWidth * 3, outputRowLength = outputWidth * 3
+        /// The row of column sums `sums` (in the rows' layout) as output row `y`.
+        func finishRow(_ sums: UnsafeMutablePointer<Float>, _ y: Int) {
+            if outputWidth == inputWidth {
+                if blocked { unblock(sums, into: output + y * rowLength) }
+                else { (output + y * rowLength).update(from: sums, count: rowLength) }
+                return
+            }
+            if blocked { unblock(sums, into: interleaved) }
+            horizontalPass(blocked ? interleaved : sums, into: output + y * outputRowLength, last: y == outputHeight - 1)
+        }
+        if outputHeight == inputHeight {  // no vertical pass: the rows as they are
+            for y in 0..<outputHeight {
+                if outputWidth == inputWidth && !blocked {
+                    row(y, output + y * rowLength)
+                } else {
+                    row(y, columns)
+                    finishRow(columns, y)
+                }
+            }
+            return
+        }
+        var converted = 0  // input rows below this are in the ring
+        for y in 0..<outputHeight {
+            let first = verticalFirst[y], taps = verticalCount[y]
+            while converted < first + taps {
+                row(converted, ring + (converted % verticalTaps) * rowLength)
+                converted += 1
+            }
+            for k in 0..<taps { rowPointers[k] = ring + ((first + k) % verticalTaps) * rowLength }
+            let weights = verticalWeights + y * verticalTaps
+            if outputWidth == inputWidth && !blocked {
+                verticalPass(weights, taps, into: output + y * rowLength)
+            } else {
+                verticalPass(weights, taps, into: columns)
+                finishRow(columns, y)
+            }
+        }
+    }
+
+    /// A row in block layout put in interleaved order.
+    @inline(__always)
+    private func unblock(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+        let blocks = inputWidth / 16
+        for block in 0..<blocks {
+            let s = source + block * 48, d = destination + block * 48
+            for j in 0..<8 {
+                d[6 * j] = s[j]
+                d[6 * j + 1] = s[8 + j]
+                d[6 * j + 2] = s[16 + j]
+                d[6 * j + 3] = s[24 + j]
+                d[6 * j + 4] = s[32 + j]
+                d[6 * j + 5] = s[40 + j]
+            }
+        }
+        let done = blocks * 48
+        (destination + done).update(from: source + done, count: inputWidth * 3 - done)
+    }
+
+    /// One output row of column sums from the `taps` rows in `rowPointers`:
+    /// `Σ_k tap[k] · row_k[i]`, fused multiply-adds in `k` order for the lanes below the
+    /// largest multiple of 16, plain multiply and add for the rest (as `AntialiasedResizer`).
+    @inline(__always)
+    private func verticalPass(_ tap: UnsafePointer<Float>, _ taps: Int, into out: UnsafeMutablePointer<Float>) {
+        let rowLength = inputWidth * 3
+        let vectorEnd = rowLength - rowLength % 16
+        let rows = rowPointers
+        var i = 0
+        while i + 64 <= vectorEnd {
+            var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
+            for k in 0..<taps {
+                let w = SIMD16<Float>(repeating: tap[k]), p = rows[k] + i
+                s0 = fusedMultiplyAdd(s0, w, load16(p))
+                s1 = fusedMultiplyAdd(s1, w, load16(p + 16))
+                s2 = fusedMultiplyAdd(s2, w, load16(p + 32))
+                s3 = fusedMultiplyAdd(s3, w, load16(p + 48))
+            }
+            store16(s0, out + i)
+            store16(s1, out + i + 16)
+            store16(s2, out + i + 32)
+            store16(s3, out + i + 48)
+            i += 64
+        }
+        while i < vectorEnd {
+            var sum = SIMD16<Float>()
+            for k in 0..<taps { sum = fusedMultiplyAdd(sum, SIMD16(repeating: tap[k]), load16(rows[k] + i)) }
+            store16(sum, out + i)
+            i += 16
+        }
+        while i < rowLength {
+            var sum: Float = 0
+            for k in 0..<taps { sum += tap[k] * rows[k][i] }
+            out[i] = sum
+            i += 1
+        }
+    }
+
+    /// One row of column sums resampled to `outputWidth` pixels: per pixel and channel
+    /// `Σ_k tap[k] · value`, multiply then add in `k` order (as `AntialiasedResizer`), the three
+    /// channels in one `SIMD4`, four pixels at a time (independent sums in flight: one sum's
+    /// additions wait for each other). The last pixel of the last row is stored lane by lane:
+    /// the output may end there.
+    @inline(__always)
+    private func horizontalPass(_ input: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, last: Bool) {
+        let raw = UnsafeRawPointer(input)
+        let weights = horizontalWeights, first = horizontalFirst, taps = horizontalTaps
+        /// Tap `k` of pixel `x` (wrapping arithmetic: the indices are planned in range, and
+        /// overflow checks here cost more than the arithmetic).
+        @inline(__always) func tap(_ x: Int, _ k: Int) -> SIMD4<Float> {
+            SIMD4(repeating: weights[x &* taps &+ k])
+                * (raw + (first[x] &+ k) &* 12).loadUnaligned(as: SIMD4<Float>.self)
+        }
+        @inline(__always) func store(_ sum: SIMD4<Float>, _ x: Int) {
+            if last && x == outputWidth - 1 {
+                out[x * 3] = sum[0]
+                out[x * 3 + 1] = sum[1]
+                out[x * 3 + 2] = sum[2]
+            } else {
+                UnsafeMutableRawPointer(out + x * 3).storeBytes(of: sum, as: SIMD4<Float>.self)
+            }
+        }
+        var x = 0
+        while x + 4 <= outputWidth {
+            let c0 = horizontalCount[x], c1 = horizontalCount[x + 1], c2 = horizontalCount[x + 2], c3 = horizontalCount[x + 3]
+            let common = min(min(c0, c1), min(c2, c3))
+            var s0 = SIMD4<Float>(), s1 = SIMD4<Float>(), s2 = SIMD4<Float>(), s3 = SIMD4<Float>()
+            for k in 0..<common {
+                s0 = s0 + tap(x, k)
+                s1 = s1 + tap(x + 1, k)
+                s2 = s2 + tap(x + 2, k)
+                s3 = s3 + tap(x + 3, k)
+            }
+            for k in common..<c0 { s0 = s0 + tap(x, k) }
+            for k in common..<c1 { s1 = s1 + tap(x + 1, k) }
+            for k in common..<c2 { s2 = s2 + tap(x + 2, k) }
+            for k in common..<c3 { s3 = s3 + tap(x + 3, k) }
+            store(s0, x)
+            store(s1, x + 1)
+            store(s2, x + 2)
+            store(s3, x + 3)
+            x += 4
+        }
+        while x < outputWidth {
+            var sum = SIMD4<Float>()
+            for k in 0..<horizontalCount[x] { sum = sum + tap(x, k) }
+            store(sum, x)
+            x += 1
+        }
+    }
+}
+
+/// `accumulator + a · b`, fused exactly where `AntialiasedResizer`'s `multiplyAdd` is (the
+/// same `MOBILENET_FMA` define, set with the target CPU for both modules).
+@inline(__always)
+func fusedMultiplyAdd(_ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+    #if MOBILENET_FMA || arch(arm64)
+    return accumulator.addingProduct(a, b)
+    #else
+    return accumulator + a * b
+    #endif
+}
+
+@inline(__always)
+func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always)
+func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
+}

@@ -161,6 +161,12 @@ public final class FrameWriter {
     private var jpeg: MJPEGDecoder?
     /// Why the last frame was rejected.
     public private(set) var lastProblem = ""
+    /// The DCT scale the last MJPEG frame was decoded at (1/n of its size; nil when the last
+    /// plan is not for MJPEG). Benchmarks decode with libjpeg alone at the same scale.
+    public var jpegScaleDenominator: Int? {
+        guard let converter, converter.format == .mjpeg else { return nil }
+        return converter.denominator
+    }
 
     public init() {}
 

@@ -125,19 +125,37 @@ final class WindowResizer {
         }
     }
 
-    /// A row in block layout put in interleaved order.
+    /// A row in block layout put in interleaved order: per half block (4 pixel pairs) a 4×4
+    /// transpose of the first four planes (R, G, B, R′ of each pair) and the pairs of the last
+    /// two (G′, B′), in 128-bit vectors (LLVM lowers these two-source shuffles to one
+    /// instruction each; the 256-bit version became a tangle of cross-lane moves).
     @inline(__always)
     private func unblock(_ source: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+        @inline(__always) func low(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { SIMD4(a[0], b[0], a[1], b[1]) }
+        @inline(__always) func high(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { SIMD4(a[2], b[2], a[3], b[3]) }
+        @inline(__always) func lowPairs(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { SIMD4(a[0], a[1], b[0], b[1]) }
+        @inline(__always) func highPairs(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { SIMD4(a[2], a[3], b[2], b[3]) }
         let blocks = inputWidth / 16
         for block in 0..<blocks {
-            let s = source + block * 48, d = destination + block * 48
-            for j in 0..<8 {
-                d[6 * j] = s[j]
-                d[6 * j + 1] = s[8 + j]
-                d[6 * j + 2] = s[16 + j]
-                d[6 * j + 3] = s[24 + j]
-                d[6 * j + 4] = s[32 + j]
-                d[6 * j + 5] = s[40 + j]
+            let start: Int = block &* 48
+            let planes = UnsafeRawPointer(source + start)
+            for half in 0..<2 {  // pairs 0...3, then 4...7
+                @inline(__always) func plane(_ c: Int) -> SIMD4<Float> {
+                    planes.loadUnaligned(fromByteOffset: c &* 32 &+ half &* 16, as: SIMD4<Float>.self)
+                }
+                let r = plane(0), g = plane(1), b = plane(2), r2 = plane(3), g2 = plane(4), b2 = plane(5)
+                let rg01 = low(r, g), rg23 = high(r, g), br01 = low(b, r2), br23 = high(b, r2)
+                let gb01 = low(g2, b2), gb23 = high(g2, b2)
+                let offset: Int = block &* 48 &+ half &* 24
+                let out = UnsafeMutableRawPointer(destination + offset)
+                out.storeBytes(of: lowPairs(rg01, br01), toByteOffset: 0, as: SIMD4<Float>.self)
+                out.storeBytes(of: SIMD2(gb01[0], gb01[1]), toByteOffset: 16, as: SIMD2<Float>.self)
+                out.storeBytes(of: highPairs(rg01, br01), toByteOffset: 24, as: SIMD4<Float>.self)
+                out.storeBytes(of: SIMD2(gb01[2], gb01[3]), toByteOffset: 40, as: SIMD2<Float>.self)
+                out.storeBytes(of: lowPairs(rg23, br23), toByteOffset: 48, as: SIMD4<Float>.self)
+                out.storeBytes(of: SIMD2(gb23[0], gb23[1]), toByteOffset: 64, as: SIMD2<Float>.self)
+                out.storeBytes(of: highPairs(rg23, br23), toByteOffset: 72, as: SIMD4<Float>.self)
+                out.storeBytes(of: SIMD2(gb23[2], gb23[3]), toByteOffset: 88, as: SIMD2<Float>.self)
             }
         }
         let done = blocks * 48

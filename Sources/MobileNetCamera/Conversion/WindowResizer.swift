@@ -27,7 +27,8 @@ final class WindowResizer {
     private let horizontalWeights: UnsafeMutablePointer<Float>
     /// `verticalTaps` converted input rows.
     private let ring: UnsafeMutablePointer<Float>
-    /// One row of column sums, plus one pixel of slack for the `SIMD4` load of the last pixel.
+    /// One row of column sums, plus zeros for the padded taps and the `SIMD4` load of the last
+    /// pixel.
     private let columns: UnsafeMutablePointer<Float>
     /// `columns` in interleaved order, for rows in block layout (same size).
     private let interleaved: UnsafeMutablePointer<Float>
@@ -60,10 +61,11 @@ final class WindowResizer {
         horizontalWeights = copy(horizontal.weights)
         let rowLength = inputWidth * 3
         ring = .allocate(capacity: vertical.taps * rowLength)
-        columns = .allocate(capacity: rowLength + 4)
-        columns.initialize(repeating: 0, count: rowLength + 4)
-        interleaved = .allocate(capacity: rowLength + 4)
-        interleaved.initialize(repeating: 0, count: rowLength + 4)
+        let slack = horizontal.taps * 3 + 1  // zeros read by the last pixel's padded taps
+        columns = .allocate(capacity: rowLength + slack)
+        columns.initialize(repeating: 0, count: rowLength + slack)
+        interleaved = .allocate(capacity: rowLength + slack)
+        interleaved.initialize(repeating: 0, count: rowLength + slack)
         rowPointers = .allocate(capacity: vertical.taps)
     }
 
@@ -203,8 +205,12 @@ final class WindowResizer {
     /// One row of column sums resampled to `outputWidth` pixels: per pixel and channel
     /// `Σ_k tap[k] · value`, multiply then add in `k` order (as `AntialiasedResizer`), the three
     /// channels in one `SIMD4`, four pixels at a time (independent sums in flight: one sum's
-    /// additions wait for each other). The last pixel of the last row is stored lane by lane:
-    /// the output may end there.
+    /// additions wait for each other). Every pixel runs all `horizontalTaps` taps, the ones past
+    /// its count with weight 0: `0 · v` is +0 for these finite non-negative sums, and adding +0
+    /// changes nothing, so the sums are exactly the unpadded ones, without a branch per pixel
+    /// on a count that varies (with few taps, as for MJPEG's small windows, the mispredicted
+    /// tails cost more than the arithmetic). The last pixel of the last row is stored lane by
+    /// lane: the output may end there.
     @inline(__always)
     private func horizontalPass(_ input: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, last: Bool) {
         let raw = UnsafeRawPointer(input)
@@ -216,39 +222,34 @@ final class WindowResizer {
                 * (raw + (first[x] &+ k) &* 12).loadUnaligned(as: SIMD4<Float>.self)
         }
         @inline(__always) func store(_ sum: SIMD4<Float>, _ x: Int) {
-            if last && x == outputWidth - 1 {
-                out[x * 3] = sum[0]
-                out[x * 3 + 1] = sum[1]
-                out[x * 3 + 2] = sum[2]
-            } else {
-                UnsafeMutableRawPointer(out + x * 3).storeBytes(of: sum, as: SIMD4<Float>.self)
-            }
+            UnsafeMutableRawPointer(out + x &* 3).storeBytes(of: sum, as: SIMD4<Float>.self)
         }
+        let end = last ? outputWidth - 1 : outputWidth  // pixels stored as whole SIMD4s
         var x = 0
-        while x + 4 <= outputWidth {
-            let c0 = horizontalCount[x], c1 = horizontalCount[x + 1], c2 = horizontalCount[x + 2], c3 = horizontalCount[x + 3]
-            let common = min(min(c0, c1), min(c2, c3))
+        while x + 4 <= end {
             var s0 = SIMD4<Float>(), s1 = SIMD4<Float>(), s2 = SIMD4<Float>(), s3 = SIMD4<Float>()
-            for k in 0..<common {
+            for k in 0..<taps {
                 s0 = s0 + tap(x, k)
-                s1 = s1 + tap(x + 1, k)
-                s2 = s2 + tap(x + 2, k)
-                s3 = s3 + tap(x + 3, k)
+                s1 = s1 + tap(x &+ 1, k)
+                s2 = s2 + tap(x &+ 2, k)
+                s3 = s3 + tap(x &+ 3, k)
             }
-            for k in common..<c0 { s0 = s0 + tap(x, k) }
-            for k in common..<c1 { s1 = s1 + tap(x + 1, k) }
-            for k in common..<c2 { s2 = s2 + tap(x + 2, k) }
-            for k in common..<c3 { s3 = s3 + tap(x + 3, k) }
             store(s0, x)
-            store(s1, x + 1)
-            store(s2, x + 2)
-            store(s3, x + 3)
+            store(s1, x &+ 1)
+            store(s2, x &+ 2)
+            store(s3, x &+ 3)
             x += 4
         }
         while x < outputWidth {
             var sum = SIMD4<Float>()
-            for k in 0..<horizontalCount[x] { sum = sum + tap(x, k) }
-            store(sum, x)
+            for k in 0..<taps { sum = sum + tap(x, k) }
+            if x < end {
+                store(sum, x)
+            } else {
+                out[x * 3] = sum[0]
+                out[x * 3 + 1] = sum[1]
+                out[x * 3 + 2] = sum[2]
+            }
             x += 1
         }
     }

@@ -175,7 +175,7 @@ let package = Package(
         // bench/capture_bench.sh: frame → model input against one inference.
         .executableTarget(
             name: "CaptureBench",
-            dependencies: ["MobileNetCamera", "MobileNet"],
+            dependencies: ["MobileNetCamera", "MobileNet", "CImageCodecs"],
             swiftSettings: kernelSettings
         ),
         // termios (raw 8N1 at a chosen speed) for the daemon's serial output.

@@ -3,7 +3,8 @@
 # inference of that model (issue 15's targets: MJPEG ≤ 10% of an inference, YUYV ≤ 1 ms).
 # Frames: ../shared/golden/images/person.png made into 640×480 (and 1280×720) MJPEG and YUYV
 # with ffmpeg. The capture column goes through libv4l2 and the test camera plugin when it is
-# installed (make camera-plugin). Prints medians (and 90th percentiles) and the ratios.
+# installed (make camera-plugin). Prints medians (and 90th percentiles) and the ratios, and for
+# MJPEG libjpeg-turbo alone decoding the same frame at the same scale (the floor) and our share.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=../shared

@@ -2,9 +2,15 @@
 // int8 input, against one inference of that model. Run by bench/capture_bench.sh, which makes
 // the frames (ffmpeg, from ../shared photos) and measures the inference (`mobilenet bench`).
 //
-//   capture-bench --mjpeg F.jpg --yuyv F.yuyv --size 640x480 --inference-ms 0.84 [--device PATH] [--runs N]
+//   capture-bench --mjpeg F.jpg --yuyv F.yuyv --size 640x480 --inference-ms 0.84
+//       [--mjpeg-device PATH] [--yuyv-device PATH] [--runs N]
 //
 // For each format it prints the median and 90th percentile of
+// - libjpeg alone (MJPEG): libjpeg-turbo decoding the frame at the DCT scale the conversion
+//   uses (read the header, set the scale, start, read every scanline into a reused buffer,
+//   finish; the codec shim's calls, per-image memory reused) with nothing of ours: the floor
+//   of any MJPEG conversion that decodes with libjpeg. "ours" is the conversion's median
+//   minus this one, as a share of the conversion;
 // - conversion: a frame already in memory → crop → resize → normalise → quantize (FrameWriter);
 // - capture + conversion (with --device, a test-camera device file per format): Camera.nextFrame
 //   when a frame is waiting (QUERYBUF, DQBUF, requeueing older frames, conversion, QBUF). The
@@ -13,6 +19,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CImageCodecs
 import Foundation
 import MobileNet
 import MobileNetCamera
@@ -74,8 +81,35 @@ let destination = FrameDestination(
     width: 96, height: 96, crop: .central(fraction: 0.875), normalization: NormalizationPreset.unit.normalization,
     element: .int8(QuantizationParameters(scale: 1 / 255, zeroPoint: -128)), base: input)
 
+/// Median and 90th percentile of libjpeg-turbo alone decoding `frame` at 1/`denominator`.
+func libjpegAlone(_ frame: [UInt8], denominator: Int, runs: Int) -> (median: Double, p90: Double) {
+    guard let decoder = mn_jpeg_create(nil, 0) else { fail("out of memory creating a JPEG decoder") }
+    defer { mn_jpeg_destroy(decoder) }
+    mn_jpeg_reuse_memory(decoder)
+    var header = MNJPEGHeader()
+    var width: UInt32 = 0, height: UInt32 = 0
+    var pixels: [UInt8] = []
+    var times: [UInt64] = []
+    times.reserveCapacity(runs)
+    frame.withUnsafeBufferPointer { bytes in
+        for run in 0..<(runs + 20) {
+            let start = now()
+            mn_jpeg_set_source(decoder, bytes.baseAddress!, bytes.count)
+            guard mn_jpeg_read_header(decoder, &header), mn_jpeg_scale(decoder, UInt32(denominator), &width, &height)
+            else { fail("libjpeg: \(String(cString: mn_jpeg_message(decoder)))") }
+            if pixels.isEmpty { pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3) }  // first run only
+            guard pixels.withUnsafeMutableBufferPointer({ mn_jpeg_read_pixels(decoder, $0.baseAddress!, Int(width) * 3) })
+            else { fail("libjpeg: \(String(cString: mn_jpeg_message(decoder)))") }
+            if run >= 20 { times.append(now() - start) }
+        }
+    }
+    return summary(times)
+}
+
+func formatted(_ value: (median: Double, p90: Double)) -> String { String(format: "%.1f (%.1f)", value.median, value.p90) }
+
 print("frame → VWW 96×96 int8 input, \(options.width)×\(options.height), median (p90) µs over \(options.runs) runs")
-var header = "| format | conversion µs"
+var header = "| format | libjpeg alone µs | conversion µs | ours"
 if !options.devices.isEmpty { header += " | capture + conversion µs" }
 if options.inferenceMilliseconds != nil { header += " | conversion / inference" + (options.devices.isEmpty ? "" : " | capture / inference") }
 print(header + " |")
@@ -98,7 +132,15 @@ for (format, path) in options.frames {
         }
     }
     let conversion = summary(times)
-    var row = "| \(format.rawValue) | \(String(format: "%.1f (%.1f)", conversion.median, conversion.p90))"
+    var row = "| \(format.rawValue)"
+    if let denominator = writer.jpegScaleDenominator {
+        let alone = libjpegAlone(frame, denominator: denominator, runs: options.runs)
+        let ours = conversion.median - alone.median
+        row += " | \(formatted(alone)) at 1/\(denominator) | \(formatted(conversion)) | "
+            + String(format: "%.1f µs (%.0f %%)", ours, 100 * ours / conversion.median)
+    } else {
+        row += " | – | \(formatted(conversion)) | all"
+    }
     var capture: (median: Double, p90: Double)?
     if let device = options.devices[format] {
         let camera = Camera(.init(device: device, width: options.width, height: options.height, formats: [format]))
@@ -113,7 +155,7 @@ for (format, path) in options.frames {
             }
             camera.stop()
             capture = summary(captureTimes)
-            row += " | \(String(format: "%.1f (%.1f)", capture!.median, capture!.p90))"
+            row += " | \(formatted(capture!))"
         } catch {
             fail("\(error)")
         }

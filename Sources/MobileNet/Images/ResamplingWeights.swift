@@ -4,17 +4,17 @@
 /// within `support = max(scale, 1)` of it, weighted by the triangle `1 − |d| / max(scale, 1)`
 /// and normalised to sum 1. When shrinking, the triangle widens with the scale, so every input
 /// pixel contributes (antialiasing); when enlarging it is plain linear interpolation.
-struct ResamplingWeights {
+package struct ResamplingWeights {
     /// The largest number of taps of any output pixel; `weights` has this many per output.
-    let taps: Int
+    package let taps: Int
     /// The first input index of each output pixel.
-    let first: [Int]
+    package let first: [Int]
     /// How many taps each output pixel uses (≤ taps).
-    let count: [Int]
+    package let count: [Int]
     /// `outputSize × taps` weights, zero past `count`.
-    let weights: [Float]
+    package let weights: [Float]
 
-    init(inputSize: Int, outputSize: Int) {
+    package init(inputSize: Int, outputSize: Int) {
         let scale = Double(inputSize) / Double(outputSize)
         let filterScale = max(scale, 1)
         let support = filterScale  // the triangle's support is 1, stretched by the filter scale

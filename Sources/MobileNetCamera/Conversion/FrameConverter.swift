@@ -17,14 +17,15 @@ struct DestinationGeometry: Equatable {
 }
 
 /// The conversion of frames of one format and size into one destination geometry, planned
-/// once: the crop window, the MJPEG scale, an 8-bit RGB buffer for the window (raw YUV and
-/// grey formats) or the scaled JPEG, the resize weights and scratch rows, and for int8
-/// destinations a float buffer of the model's input size. Converting a frame then allocates
-/// nothing.
+/// once: the crop window, the MJPEG scale, an 8-bit RGB buffer for the scaled JPEG, the resize
+/// weights and scratch rows, and for int8 destinations a float buffer of the model's input
+/// size. Converting a frame then allocates nothing.
 ///
-/// The stages are those of `classify` (`ImagePreprocessing`), on the same code: crop,
-/// antialiased resize from 8-bit RGB to floats, normalisation, then for int8 inputs the int8
-/// engine's quantization, so for the same pixels the values are identical.
+/// The stages are those of `classify` (`ImagePreprocessing`), with the same arithmetic: crop,
+/// antialiased resize to floats (`WindowResizer`, bit-identical to `AntialiasedResizer`),
+/// normalisation, then for int8 inputs the int8 engine's quantization, so for the same pixels
+/// the values are identical. Raw frames go to the resize row by row, converted straight to
+/// floats (no 8-bit RGB copy of the window).
 final class FrameConverter {
     let format: PixelFormat
     let frameWidth: Int, frameHeight: Int
@@ -37,7 +38,7 @@ final class FrameConverter {
     private let decodedWidth: Int
     private let rgb: UnsafeMutableBufferPointer<UInt8>
     private let values: UnsafeMutableBufferPointer<Float>
-    private let resizer: AntialiasedResizer
+    private let resizer: WindowResizer
     private let normalization: PlannedNormalization
 
     init(format: PixelFormat, frameWidth: Int, frameHeight: Int, geometry: DestinationGeometry) throws(CaptureError) {
@@ -68,20 +69,12 @@ final class FrameConverter {
         let decodedHeight = (frameHeight + denominator - 1) / denominator
         self.decodedWidth = decodedWidth
         window = try geometry.crop.window(width: decodedWidth, height: decodedHeight)
-        switch format {
-        case .mjpeg: rgb = .allocate(capacity: decodedWidth * decodedHeight * 3)
-        case .rgb24: rgb = .allocate(capacity: 0)
-        case .yuyv, .nv12, .grey: rgb = .allocate(capacity: window.width * window.height * 3)
-        }
+        rgb = .allocate(capacity: format == .mjpeg ? decodedWidth * decodedHeight * 3 : 0)
         let count = geometry.width * geometry.height * 3
         if case .int8 = geometry.element { values = .allocate(capacity: count) } else { values = .allocate(capacity: 0) }
-        do {
-            resizer = try AntialiasedResizer(
-                inputWidth: window.width, inputHeight: window.height,
-                outputWidth: geometry.width, outputHeight: geometry.height)
-        } catch {
-            throw .invalidConfiguration("\(error)")
-        }
+        resizer = try WindowResizer(
+            inputWidth: window.width, inputHeight: window.height,
+            outputWidth: geometry.width, outputHeight: geometry.height)
         normalization = PlannedNormalization(geometry.normalization)
     }
 
@@ -97,31 +90,29 @@ final class FrameConverter {
               let minimum = format.minimumBytesPerLine(width: frameWidth), bytesPerLine >= minimum,
               frame.count >= needed, let bytes = frame.baseAddress?.assumingMemoryBound(to: UInt8.self)
         else { return false }
-        let rgb = rgb.baseAddress!, w = window
+        let w = window
         switch format {
         case .rgb24:
             finish(bytes + w.top * bytesPerLine + w.left * 3, rowStride: bytesPerLine, into: base)
-            return true
         case .yuyv:
-            for y in 0..<w.height {
-                YUVConversion.yuyvRow(bytes + (w.top + y) * bytesPerLine, left: w.left, width: w.width, into: rgb + y * w.width * 3)
+            finish(into: base, blocked: w.left & 1 == 0) { y, out in
+                YUVConversion.yuyvRow(bytes + (w.top + y) * bytesPerLine, left: w.left, width: w.width, into: out)
             }
         case .nv12:
             let chroma = bytes + frameHeight * bytesPerLine
-            for y in 0..<w.height {
+            finish(into: base, blocked: w.left & 1 == 0) { y, out in
                 let row = w.top + y
                 YUVConversion.nv12Row(
                     luma: bytes + row * bytesPerLine, chroma: chroma + (row / 2) * bytesPerLine,
-                    left: w.left, width: w.width, into: rgb + y * w.width * 3)
+                    left: w.left, width: w.width, into: out)
             }
         case .grey:
-            for y in 0..<w.height {
-                YUVConversion.greyRow(bytes + (w.top + y) * bytesPerLine, left: w.left, width: w.width, into: rgb + y * w.width * 3)
+            finish(into: base, blocked: true) { y, out in
+                YUVConversion.greyRow(bytes + (w.top + y) * bytesPerLine, left: w.left, width: w.width, into: out)
             }
         case .mjpeg:
             return false
         }
-        finish(rgb, rowStride: w.width * 3, into: base)
         return true
     }
 
@@ -137,16 +128,24 @@ final class FrameConverter {
         return true
     }
 
-    /// Resize, normalisation and quantization of the window whose top-left pixel is `corner`.
+    /// Resize, normalisation and quantization of the 8-bit RGB window whose top-left pixel is
+    /// `corner`.
     private func finish(_ corner: UnsafePointer<UInt8>, rowStride: Int, into base: UnsafeMutableRawPointer) {
+        let rowLength = window.width * 3
+        finish(into: base, blocked: false) { y, out in YUVConversion.bytesRow(corner + y * rowStride, count: rowLength, into: out) }
+    }
+
+    /// Resize, normalisation and quantization of the window whose rows `row` writes as floats
+    /// (in `WindowResizer`'s block layout when `blocked`).
+    private func finish(into base: UnsafeMutableRawPointer, blocked: Bool, row: (Int, UnsafeMutablePointer<Float>) -> Void) {
         let count = resizer.outputCount
         switch geometry.element {
         case .float32:
             let output = base.assumingMemoryBound(to: Float.self)
-            resizer.resize(corner, rowStride: rowStride, into: output)
+            resizer.resize(into: output, blocked: blocked, row: row)
             normalization.apply(to: UnsafeMutableBufferPointer(start: output, count: count))
         case .int8(let quantization):
-            resizer.resize(corner, rowStride: rowStride, into: values.baseAddress!)
+            resizer.resize(into: values.baseAddress!, blocked: blocked, row: row)
             normalization.apply(to: values)
             quantization.quantize(UnsafeBufferPointer(values), into: base.assumingMemoryBound(to: Int8.self))
         }
@@ -162,6 +161,12 @@ public final class FrameWriter {
     private var jpeg: MJPEGDecoder?
     /// Why the last frame was rejected.
     public private(set) var lastProblem = ""
+    /// The DCT scale the last MJPEG frame was decoded at (1/n of its size; nil when the last
+    /// plan is not for MJPEG). Benchmarks decode with libjpeg alone at the same scale.
+    public var jpegScaleDenominator: Int? {
+        guard let converter, converter.format == .mjpeg else { return nil }
+        return converter.denominator
+    }
 
     public init() {}
 

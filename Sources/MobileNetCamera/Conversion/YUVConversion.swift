@@ -2,125 +2,116 @@
 /// UVC camera's raw YUYV and NV12 frames, in 8-bit fixed point:
 /// `R = (298·(Y−16) + 409·(V−128) + 128) >> 8`, `G = (298·(Y−16) − 100·(U−128) − 208·(V−128) + 128) >> 8`,
 /// `B = (298·(Y−16) + 516·(U−128) + 128) >> 8`, each clamped to 0...255.
+///
+/// Rows are written as floats (the values a decoded 8-bit image gives the resize), straight
+/// from the frame, in `WindowResizer`'s block layout: 16 pixels at a time with lane-wise
+/// operations only (no shuffles, which LLVM lowers badly for 3-channel interleaving), as six
+/// planes of 8 floats (R, G, B of the even pixels, then of the odd ones); the pixels after the
+/// last whole block interleaved, by `store`. A row whose first pixel is odd (YUYV, NV12: the
+/// second of a chroma pair) is written interleaved throughout.
 enum YUVConversion {
     @inline(__always)
-    static func store(y: UInt8, u: UInt8, v: UInt8, into rgb: UnsafeMutablePointer<UInt8>) {
+    static func store(y: UInt8, u: UInt8, v: UInt8, into rgb: UnsafeMutablePointer<Float>) {
         let c = 298 &* (Int32(y) &- 16) &+ 128
         let d = Int32(u) &- 128, e = Int32(v) &- 128
-        rgb[0] = clamp((c &+ 409 &* e) >> 8)
-        rgb[1] = clamp((c &- 100 &* d &- 208 &* e) >> 8)
-        rgb[2] = clamp((c &+ 516 &* d) >> 8)
+        rgb[0] = Float(clamp((c &+ 409 &* e) >> 8))
+        rgb[1] = Float(clamp((c &- 100 &* d &- 208 &* e) >> 8))
+        rgb[2] = Float(clamp((c &+ 516 &* d) >> 8))
     }
 
     @inline(__always)
-    static func clamp(_ value: Int32) -> UInt8 {
-        UInt8(truncatingIfNeeded: min(max(value, 0), 255))
+    static func clamp(_ value: Int32) -> Int32 { min(max(value, 0), 255) }
+
+    /// Each lane clamped to 0...255, as a float (`pointwiseMin`/`Max` become `vpminsd`/`vpmaxsd`;
+    /// `clamped` and `replacing(with:where:)` with a scalar are not specialised: a call and a
+    /// lane loop per vector).
+    @inline(__always)
+    static func clampLanes(_ v: SIMD8<Int32>) -> SIMD8<Float> {
+        SIMD8<Float>(pointwiseMin(pointwiseMax(v, SIMD8(repeating: 0)), SIMD8(repeating: 255)))
     }
 
-    /// `width` pixels of a YUYV row starting at pixel `left` into RGB: 8 pixels at a time in
-    /// vector lanes, then a Y U Y V group (two pixels sharing their chroma terms) at a time
-    /// with the terms and the clamp from tables; the same arithmetic as `store`.
-    static func yuyvRow(_ row: UnsafePointer<UInt8>, left: Int, width: Int, into rgb: UnsafeMutablePointer<UInt8>) {
+    /// One block: 16 pixels from the luma of the even (`y0`) and odd (`y1`) pixels and the
+    /// chroma each pair shares, as 48 floats at `out` (block layout).
+    @inline(__always)
+    static func storeBlock(y0: SIMD8<Int32>, y1: SIMD8<Int32>, u: SIMD8<Int32>, v: SIMD8<Int32>, into out: UnsafeMutablePointer<Float>) {
+        let d = u &- 128, e = v &- 128
+        let red = e &* 409, green = 0 &- d &* 100 &- e &* 208, blue = d &* 516
+        let c0 = y0 &* 298 &- 4640, c1 = y1 &* 298 &- 4640  // 298·(Y−16) + 128
+        let raw = UnsafeMutableRawPointer(out)
+        raw.storeBytes(of: clampLanes((c0 &+ red) &>> 8), as: SIMD8<Float>.self)
+        raw.storeBytes(of: clampLanes((c0 &+ green) &>> 8), toByteOffset: 32, as: SIMD8<Float>.self)
+        raw.storeBytes(of: clampLanes((c0 &+ blue) &>> 8), toByteOffset: 64, as: SIMD8<Float>.self)
+        raw.storeBytes(of: clampLanes((c1 &+ red) &>> 8), toByteOffset: 96, as: SIMD8<Float>.self)
+        raw.storeBytes(of: clampLanes((c1 &+ green) &>> 8), toByteOffset: 128, as: SIMD8<Float>.self)
+        raw.storeBytes(of: clampLanes((c1 &+ blue) &>> 8), toByteOffset: 160, as: SIMD8<Float>.self)
+    }
+
+    /// `width` pixels of a YUYV row starting at pixel `left`; block layout when `left` is even.
+    static func yuyvRow(_ row: UnsafePointer<UInt8>, left: Int, width: Int, into rgb: UnsafeMutablePointer<Float>) {
         var x = 0
-        if left & 1 != 0 && width > 0 {  // an odd first pixel: the second of its group
-            store(y: row[left * 2], u: row[left * 2 - 1], v: row[left * 2 + 1], into: rgb)
-            x = 1
-        }
-        let tables = YUVTables.shared
-        let luma = tables.luma, red = tables.red, blue = tables.blue, greenU = tables.greenU, greenV = tables.greenV
-        let clamp = tables.clamp
-        var group = row + (left + x) * 2
-        var out = rgb + x * 3
-        while x + 8 <= width {  // 8 pixels in 32-bit lanes
-            let bytes = UnsafeRawPointer(group).loadUnaligned(as: SIMD16<UInt8>.self)
-            let y = SIMD8<Int32>(Int32(bytes[0]), Int32(bytes[2]), Int32(bytes[4]), Int32(bytes[6]),
-                                 Int32(bytes[8]), Int32(bytes[10]), Int32(bytes[12]), Int32(bytes[14]))
-            let d = SIMD8<Int32>(Int32(bytes[1]), Int32(bytes[1]), Int32(bytes[5]), Int32(bytes[5]),
-                                 Int32(bytes[9]), Int32(bytes[9]), Int32(bytes[13]), Int32(bytes[13])) &- 128
-            let e = SIMD8<Int32>(Int32(bytes[3]), Int32(bytes[3]), Int32(bytes[7]), Int32(bytes[7]),
-                                 Int32(bytes[11]), Int32(bytes[11]), Int32(bytes[15]), Int32(bytes[15])) &- 128
-            let c = (y &- 16) &* 298 &+ 128
-            let r = clampLanes((c &+ e &* 409) &>> 8)
-            let g = clampLanes((c &- d &* 100 &- e &* 208) &>> 8)
-            let b = clampLanes((c &+ d &* 516) &>> 8)
-            for i in 0..<8 {
-                out[i * 3] = UInt8(truncatingIfNeeded: r[i])
-                out[i * 3 + 1] = UInt8(truncatingIfNeeded: g[i])
-                out[i * 3 + 2] = UInt8(truncatingIfNeeded: b[i])
+        if left & 1 == 0 {
+            while x + 16 <= width {
+                let groups = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(row + (left + x) * 2).loadUnaligned(as: SIMD8<UInt32>.self))
+                storeBlock(y0: groups & 255, y1: (groups &>> 16) & 255, u: (groups &>> 8) & 255, v: (groups &>> 24) & 255,
+                           into: rgb + x * 3)
+                x += 16
             }
-            group += 16
-            out += 24
-            x += 8
         }
-        while x + 2 <= width {
-            let u = Int(group[1]), v = Int(group[3])
-            let r = red[v], g = greenU[u] &+ greenV[v], b = blue[u]
-            let c0 = luma[Int(group[0])], c1 = luma[Int(group[2])]
-            out[0] = clamp[Int((c0 &+ r) >> 8) & 2047]
-            out[1] = clamp[Int((c0 &+ g) >> 8) & 2047]
-            out[2] = clamp[Int((c0 &+ b) >> 8) & 2047]
-            out[3] = clamp[Int((c1 &+ r) >> 8) & 2047]
-            out[4] = clamp[Int((c1 &+ g) >> 8) & 2047]
-            out[5] = clamp[Int((c1 &+ b) >> 8) & 2047]
-            group += 4
-            out += 6
-            x += 2
+        while x < width {
+            let pixel = left + x
+            let group = row + (pixel & ~1) * 2
+            store(y: row[pixel * 2], u: group[1], v: group[3], into: rgb + x * 3)
+            x += 1
         }
-        if x < width { store(y: group[0], u: group[1], v: group[3], into: out) }
     }
 
-    /// Each lane clamped to 0...255 with bit operations only (the generic `clamped` is not
-    /// always inlined): negative lanes are masked to 0, lanes above 255 saturated to all ones.
-    @inline(__always)
-    static func clampLanes(_ v: SIMD8<Int32>) -> SIMD8<Int32> {
-        ((v & ~(v &>> 31)) | ((255 &- v) &>> 31)) & 255
-    }
-
-    /// `width` pixels from an NV12 luma row and its chroma row (interleaved U V) into RGB.
+    /// `width` pixels from an NV12 luma row and its chroma row (interleaved U V); block layout
+    /// when `left` is even.
     static func nv12Row(
         luma: UnsafePointer<UInt8>, chroma: UnsafePointer<UInt8>, left: Int, width: Int,
-        into rgb: UnsafeMutablePointer<UInt8>
+        into rgb: UnsafeMutablePointer<Float>
     ) {
-        for x in 0..<width {
+        var x = 0
+        if left & 1 == 0 {
+            while x + 16 <= width {
+                let l = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(luma + left + x).loadUnaligned(as: SIMD8<UInt16>.self))
+                let c = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(chroma + left + x).loadUnaligned(as: SIMD8<UInt16>.self))
+                storeBlock(y0: l & 255, y1: l &>> 8, u: c & 255, v: c &>> 8, into: rgb + x * 3)
+                x += 16
+            }
+        }
+        while x < width {
             let pixel = left + x
             let uv = chroma + (pixel & ~1)
             store(y: luma[pixel], u: uv[0], v: uv[1], into: rgb + x * 3)
+            x += 1
         }
     }
 
-    /// `width` grey pixels into RGB (each value in the three channels).
-    static func greyRow(_ row: UnsafePointer<UInt8>, left: Int, width: Int, into rgb: UnsafeMutablePointer<UInt8>) {
-        for x in 0..<width {
-            let value = row[left + x]
+    /// `width` grey pixels (each value in the three channels), block layout.
+    static func greyRow(_ row: UnsafePointer<UInt8>, left: Int, width: Int, into rgb: UnsafeMutablePointer<Float>) {
+        var x = 0
+        while x + 16 <= width {
+            let pairs = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(row + left + x).loadUnaligned(as: SIMD8<UInt16>.self))
+            let even = SIMD8<Float>(pairs & 255), odd = SIMD8<Float>(pairs &>> 8)
+            let raw = UnsafeMutableRawPointer(rgb + x * 3)
+            for plane in 0..<3 {
+                raw.storeBytes(of: even, toByteOffset: plane * 32, as: SIMD8<Float>.self)
+                raw.storeBytes(of: odd, toByteOffset: 96 + plane * 32, as: SIMD8<Float>.self)
+            }
+            x += 16
+        }
+        while x < width {
+            let value = Float(row[left + x])
             rgb[x * 3] = value
             rgb[x * 3 + 1] = value
             rgb[x * 3 + 2] = value
+            x += 1
         }
     }
-}
 
-/// The terms of `YUVConversion`'s formula for every 8-bit value, and the clamp to 0...255 of
-/// every shifted sum (indexed modulo 2048, so negative sums land in the upper half), made once.
-final class YUVTables: @unchecked Sendable {  // immutable after init
-    static let shared = YUVTables()
-    /// `298·(Y−16) + 128`; the rounding constant rides with luma.
-    let luma: UnsafeMutablePointer<Int32>
-    let red: UnsafeMutablePointer<Int32>, blue: UnsafeMutablePointer<Int32>
-    let greenU: UnsafeMutablePointer<Int32>, greenV: UnsafeMutablePointer<Int32>
-    let clamp: UnsafeMutablePointer<UInt8>
-
-    private init() {
-        func table(_ term: (Int32) -> Int32) -> UnsafeMutablePointer<Int32> {
-            let values = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
-            for i in 0..<256 { values[i] = term(Int32(i)) }
-            return values
-        }
-        luma = table { 298 * ($0 - 16) + 128 }
-        red = table { 409 * ($0 - 128) }
-        blue = table { 516 * ($0 - 128) }
-        greenU = table { -100 * ($0 - 128) }
-        greenV = table { -208 * ($0 - 128) }
-        clamp = .allocate(capacity: 2048)
-        for i in 0..<2048 { clamp[i] = i < 1024 ? UInt8(min(i, 255)) : 0 }  // 1024... are negative
+    /// `count` bytes (8-bit RGB) as floats, interleaved as they are.
+    static func bytesRow(_ bytes: UnsafePointer<UInt8>, count: Int, into values: UnsafeMutablePointer<Float>) {
+        for i in 0..<count { values[i] = Float(bytes[i]) }
     }
 }

@@ -10,8 +10,9 @@ are the GEMM's), that uses vector registers at all. Each must
   - have no overflow or bounds checks (b.vs/b.vc, smulh, a branch to a trap `brk`/`udf`),
   - have no per-lane scalar code (more than 2 lane moves between vector and general registers:
     umov/smov/ins/mov to or from a lane, single-lane ld1/st1),
-and a build for a board without `dotprod` must contain no sdot/udot at all (an illegal
-instruction there).
+a build for a board without `dotprod` must contain no sdot/udot at all (an illegal
+instruction there), and a build for a board with it must multiply in its pointwise GEMM loops
+with sdot (the Pi 5's kernel variant, qs8-gemm-4x16c4-neondot).
 
 usage: asm_check.py OBJECT --features "neon crc" [--objdump llvm-objdump-19] [--loops-dir DIR]
                     [--isa-only]
@@ -28,7 +29,7 @@ from pathlib import Path
 KERNELS = {  # kernel group -> pattern on the demangled (simplified) function name
     "depthwise": re.compile(r"\b(I8Depthwise|QS8DWConv\w*)\."),
     "pointwise": re.compile(r"\b(QuantizedGEMM|QS8GEMM\w*)\.(multiply|tile)"),
-    "stem-im2col": re.compile(r"\bI8Im2Col\.fill"),
+    "stem-im2col": re.compile(r"\bI8Im2Col\.fill|\bQuantizedGEMMDot4\.fillIm2Col"),
 }
 NEEDS_MAC = {"depthwise", "pointwise"}
 BRANCH = re.compile(r"^(b|b\.\w+|cbn?z|tbn?z|bl?[a-z]{0,2})$")
@@ -111,6 +112,7 @@ def main():
 
     counter = {}
     found = {kernel: 0 for kernel in KERNELS}
+    pointwise_sdot = 0
     for f in ([] if args.isa_only else functions):
         kernel = next((k for k, p in KERNELS.items() if p.search(f["name"])), None)
         if kernel is None:
@@ -140,6 +142,8 @@ def main():
                 histogram[m] = histogram.get(m, 0) + 1
             top = ", ".join(f"{m} {n}" for m, n in sorted(histogram.items(), key=lambda x: -x[1])[:8])
             print(f"{label}: {top}")
+            if kernel == "pointwise" and "sdot" in macs:
+                pointwise_sdot += 1
             if kernel in NEEDS_MAC and not macs:
                 failures.append(f"{label}: no NEON multiply-accumulate (multiplies: {', '.join(sorted(set(vector_multiplies)))})")
             if checks:
@@ -154,6 +158,8 @@ def main():
     for kernel, n in found.items():
         if n == 0 and not args.isa_only:
             failures.append(f"{kernel}: no vector multiply loop found (kernel functions missing from the build?)")
+    if "dotprod" in features and not args.isa_only and found["pointwise"] and not pointwise_sdot:
+        failures.append("pointwise: the board has dotprod, but no GEMM loop multiplies with sdot")
     for failure in failures:
         print(f"FAIL {failure}")
     what = "instruction set" if args.isa_only else "hot loops and instruction set"

@@ -1,11 +1,15 @@
 #ifndef MOBILENET_CDOTPRODUCT_H
 #define MOBILENET_CDOTPRODUCT_H
-// The 4-way u8 x s8 dot product of the int8 GEMM's VNNI variant (qs8-gemm-6x16c4), as one
-// instruction where the build targets a CPU with it, and as a portable exact emulation that the
-// tests run on any CPU. Swift does not form `vpdpbusd` from generic SIMD code, hence this header.
+// The 4-way byte dot products of the int8 GEMM's dot-product variants, as one instruction where
+// the build targets a CPU with it, and as portable exact emulations that the tests run on any
+// CPU. Swift does not form `vpdpbusd` or a lane-indexed `sdot` from generic SIMD code, hence
+// this header.
 //
-// For each of 8 int32 lanes i: acc[i] + sum over j < 4 of a[4i+j] (unsigned) * b[4i+j] (signed),
-// wrapping on overflow (`vpdpbusd`, not the saturating `vpdpbusds`).
+// x86 VNNI (qs8-gemm-6x16c4): for each of 8 int32 lanes i, acc[i] + sum over j < 4 of
+// a[4i+j] (unsigned) * b[4i+j] (signed), wrapping on overflow (`vpdpbusd`, not the saturating
+// `vpdpbusds`).
+// ARM dot product (qs8-gemm-4x16c4-neondot, ARMv8.2 `sdot`, e.g. the Pi 5's Cortex-A76): the
+// same with both operands signed.
 
 #include <stdint.h>
 
@@ -17,6 +21,10 @@ typedef int8_t mn_i8x32 __attribute__((ext_vector_type(32)));
 /// logic with). Through pointers: a 256-bit vector argument is passed in a register or in memory
 /// depending on whether the caller and this file were compiled with AVX.
 void mn_dpbusd_emulated(int32_t *acc, const uint8_t *a, const int8_t *b);
+
+/// The signed form (`sdot`'s arithmetic) in portable C, in place on `acc[8]`: lane i gains
+/// sum over j < 4 of a[4i+j] * b[4i+j], both signed, wrapping.
+void mn_sdot_emulated(int32_t *acc, const int8_t *a, const int8_t *b);
 
 #if defined(MOBILENET_VNNI)
 #include <immintrin.h>
@@ -30,6 +38,36 @@ static inline __attribute__((always_inline)) mn_i32x8 mn_dpbusd(mn_i32x8 acc, mn
 #else
 #error "MOBILENET_VNNI is set but the target CPU has neither AVX-512 VNNI+VL nor AVX-VNNI"
 #endif
+}
+#endif
+
+#if defined(MOBILENET_DOTPROD)
+// ARMv8.2 dot product (`sdot`), for boards whose CPU has it (BOARD_FEATURES `dotprod`: the
+// build defines MOBILENET_DOTPROD for Swift and for this header, and targets the CPU). Lane i
+// of the result: acc[i] + sum over j < 4 of w[4i+j] * x[4i+j] (or x[4*LANE+j] for the
+// lane-indexed forms, which multiply 16 weights = 4 channels x 4 k with one quad of a row).
+#if !defined(__ARM_FEATURE_DOTPROD)
+#error "MOBILENET_DOTPROD is set but the target CPU has no dot product (sdot)"
+#endif
+#include <arm_neon.h>
+typedef int32_t mn_i32x4 __attribute__((ext_vector_type(4)));
+typedef int8_t mn_i8x16 __attribute__((ext_vector_type(16)));
+
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x);
+}
+// `sdot vACC.4s, vW.16b, vX.4b[LANE]`: the lane is an immediate, hence one function per lane.
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane0(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 0);
+}
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane1(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 1);
+}
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane2(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 2);
+}
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane3(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 3);
 }
 #endif
 

@@ -41,6 +41,28 @@ static inline __attribute__((always_inline)) mn_i32x8 mn_dpbusd(mn_i32x8 acc, mn
 }
 #endif
 
+#if defined(__aarch64__)
+// TFLite's requantization with the NEON instructions of its optimized kernels (ARMv8.0, every
+// aarch64 board), bit-exact with the reference arithmetic:
+// - `sqrdmulh` is gemmlowp's SaturatingRoundingDoublingHighMul: (2ab + 2^31) >> 32, saturating
+//   only for a = b = INT32_MIN (a multiplier is never negative);
+// - RoundingDivideByPOT (halves away from zero) as gemmlowp's NEON form: add -1 to negative values
+//   when the shift is non-zero (`and` with the negated shift keeps x's sign bit only then,
+//   `sshr #31` spreads it; saturating add), then `srshl` by the negated shift (halves up).
+#include <arm_neon.h>
+typedef int32_t mn_i32x4 __attribute__((ext_vector_type(4)));
+typedef int8_t mn_i8x16 __attribute__((ext_vector_type(16)));
+
+static inline __attribute__((always_inline)) mn_i32x4 mn_sqrdmulh(mn_i32x4 a, mn_i32x4 b) {
+    return (mn_i32x4)vqrdmulhq_s32((int32x4_t)a, (int32x4_t)b);
+}
+/// x / 2^e rounded half away from zero, per lane; `negatedShift` = -e (e >= 0).
+static inline __attribute__((always_inline)) mn_i32x4 mn_rounding_divide_pot(mn_i32x4 x, mn_i32x4 negatedShift) {
+    int32x4_t fixup = vshrq_n_s32(vandq_s32((int32x4_t)x, (int32x4_t)negatedShift), 31);
+    return (mn_i32x4)vrshlq_s32(vqaddq_s32((int32x4_t)x, fixup), (int32x4_t)negatedShift);
+}
+#endif
+
 #if defined(MOBILENET_DOTPROD)
 // ARMv8.2 dot product (`sdot`), for boards whose CPU has it (BOARD_FEATURES `dotprod`: the
 // build defines MOBILENET_DOTPROD for Swift and for this header, and targets the CPU). Lane i
@@ -49,9 +71,6 @@ static inline __attribute__((always_inline)) mn_i32x8 mn_dpbusd(mn_i32x8 acc, mn
 #if !defined(__ARM_FEATURE_DOTPROD)
 #error "MOBILENET_DOTPROD is set but the target CPU has no dot product (sdot)"
 #endif
-#include <arm_neon.h>
-typedef int32_t mn_i32x4 __attribute__((ext_vector_type(4)));
-typedef int8_t mn_i8x16 __attribute__((ext_vector_type(16)));
 
 static inline __attribute__((always_inline)) mn_i32x4 mn_sdot(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
     return (mn_i32x4)vdotq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x);

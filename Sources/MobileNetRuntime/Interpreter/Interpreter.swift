@@ -211,7 +211,7 @@ public final class Interpreter {
         switch steps[index] {
         case .matrixProduct(let gemm):
             multiply(gemm, output: output, layout: layout, units: units, splitRows: divisions[index].splitRows,
-                     worker: worker) { range, a in
+                     worker: worker, inputRows: gemm.readsInputRows ? input : nil) { range, a in
                 gemm.widenRows(input + range.lowerBound &* gemm.k, rows: range.count, into: a)
             }
         case .convolution(let g, let gemm):
@@ -242,9 +242,10 @@ public final class Interpreter {
 
     /// Units `units` of a matrix product over `layout.rows` rows (row tiles when `splitRows`,
     /// else weight panels); `fill(rows, scratch)` writes the int16 rows the product reads,
-    /// `layout.chunkRows` at a time, into worker `worker`'s scratch.
+    /// `layout.chunkRows` at a time, into worker `worker`'s scratch. With `inputRows` (a
+    /// product that reads its int8 input as it is, `readsInputRows`), nothing is filled.
     private func multiply(_ gemm: SelectedGEMM, output: UnsafeMutablePointer<Int8>, layout: ArenaPlanner.StepLayout,
-                          units: Range<Int>, splitRows: Bool, worker: Int,
+                          units: Range<Int>, splitRows: Bool, worker: Int, inputRows: UnsafePointer<Int8>? = nil,
                           fill: (Range<Int>, UnsafeMutablePointer<Int16>) -> Void) {
         let tile = SelectedGEMM.tileRows, rows = layout.rows
         let a = (arena + layout.scratch + worker &* layout.scratchStride).assumingMemoryBound(to: Int16.self)
@@ -252,8 +253,14 @@ public final class Interpreter {
         var start = rowRange.lowerBound
         while start < rowRange.upperBound {
             let end = min(rowRange.upperBound, start &+ layout.chunkRows)
-            fill(start..<end, a)
-            gemm.multiply(a: a, rows: end &- start, output: output + start &* gemm.n,
+            let rows: UnsafePointer<Int16>
+            if let input = inputRows {
+                rows = UnsafeRawPointer(input + start &* gemm.k).assumingMemoryBound(to: Int16.self)
+            } else {
+                fill(start..<end, a)
+                rows = UnsafePointer(a)
+            }
+            gemm.multiply(a: rows, rows: end &- start, output: output + start &* gemm.n,
                           panels: splitRows ? 0..<gemm.panels : units)
             start = end
         }

@@ -144,6 +144,11 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
         self.inputZeroPoint = inputZeroPoint
     }
 
+    /// True when `multiply` can read a 1x1 convolution's or fully connected layer's int8 input
+    /// rows where they are (no `widenRows` copy): the signed layout (rows hold the int8 values)
+    /// with k a multiple of 4 (rows of `4 · kQuads` bytes, no padding).
+    var readsInputRows: Bool { Dot.activationOffset == 0 && k % 4 == 0 }
+
     /// Int16 units per activation row (4 bytes per four k).
     var rowStride: Int { 2 * kQuads }
 
@@ -179,48 +184,60 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
     /// The im2col rows of output pixels `pixels` (see `I8Im2Col`) as `x + o` bytes, taps outside
     /// the input `zx + o`. A window inside the input copies each of its rows 16 bytes at a time;
     /// the stores run up to 15 bytes past the row (`a` has 32 bytes of slack), the loads up to 15
-    /// bytes past the window (the activation buffers carry that slack).
+    /// bytes past the window (the activation buffers carry that slack). The runs of such windows
+    /// along an output row (`interiorColumns`) step source and target pointers without
+    /// recomputing the window, and leave the row's padding bytes (k up to a multiple of 4) as they
+    /// are: their weights are zero, whatever they hold adds nothing.
     @inline(never)  // a function of its own: the asm check reads its loops
     func fillIm2Col(input: UnsafePointer<Int8>, geometry g: ConvGeometry, pixels: Range<Int>,
                     into a: UnsafeMutablePointer<Int16>) {
         let cin = g.inputChannels, rowBytes = 4 &* kQuads
-        let span = g.kernelWidth &* cin
+        let span = g.kernelWidth &* cin, inputRowBytes = g.inputWidth &* cin
         let outside = UInt8(truncatingIfNeeded: inputZeroPoint &+ Dot.activationOffset), mask = Self.activationMask
-        let base = UnsafeMutableRawPointer(a)
+        let base = UnsafeMutableRawPointer(a), interior = g.interiorColumns
         var pixel = pixels.lowerBound
         while pixel < pixels.upperBound {
-            let row = pixel / g.outputWidth
+            let row = pixel / g.outputWidth, rowStart = row &* g.outputWidth
             let (image, iy0, kys) = g.rowWindow(row)
-            let rowEnd = min(pixels.upperBound, (row &+ 1) &* g.outputWidth)
-            let inputRow = UnsafeRawPointer(input + (image &* g.inputHeight &+ iy0) &* g.inputWidth &* cin)
-            for p in pixel..<rowEnd {
-                let ox = p &- row &* g.outputWidth
-                let (ix0, kxs) = g.columnWindow(ox)
-                let target = base + (p &- pixels.lowerBound) &* rowBytes
-                if kys.count == g.kernelHeight && kxs.count == g.kernelWidth {
-                    for ky in 0..<g.kernelHeight {
-                        let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+            let inputRow = UnsafeRawPointer(input + (image &* g.inputHeight &+ iy0) &* inputRowBytes)
+            let ox = pixel &- rowStart
+            var target = base + (pixel &- pixels.lowerBound) &* rowBytes
+            if kys.count == g.kernelHeight && interior.contains(ox) {
+                // A run of windows inside the input, to the end of the interior or of `pixels`.
+                let end = min(pixels.upperBound, rowStart &+ interior.upperBound)
+                var source = inputRow + (ox &* g.strideWidth &- g.padLeft) &* cin
+                let sourceStep = g.strideWidth &* cin
+                for _ in pixel..<end {
+                    var ky = 0, from = source, to = target
+                    while ky < g.kernelHeight {
                         var i = 0
                         while i < span {
-                            target.storeBytes(of: load(SIMD16<UInt8>.self, source + i) ^ mask,
-                                              toByteOffset: ky &* span &+ i, as: SIMD16<UInt8>.self)
+                            to.storeBytes(of: load(SIMD16<UInt8>.self, from + i) ^ mask, toByteOffset: i,
+                                          as: SIMD16<UInt8>.self)
                             i &+= 16
                         }
+                        from += inputRowBytes
+                        to += span
+                        ky &+= 1
                     }
-                    (target + k).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes &- k)
-                    continue
+                    source += sourceStep
+                    target += rowBytes
                 }
-                target.initializeMemory(as: UInt8.self, repeating: outside, count: k)
-                (target + k).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes &- k)
-                for ky in kys {
-                    let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
-                    for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
-                        target.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self) ^ mask,
-                                          toByteOffset: ky &* span &+ i, as: UInt8.self)
-                    }
+                pixel = end
+                continue
+            }
+            // A window reaching outside the input: zero-point taps, then the inside ones.
+            let (ix0, kxs) = g.columnWindow(ox)
+            target.initializeMemory(as: UInt8.self, repeating: outside, count: k)
+            (target + k).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes &- k)
+            for ky in kys {
+                let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+                for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
+                    target.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self) ^ mask,
+                                      toByteOffset: ky &* span &+ i, as: UInt8.self)
                 }
             }
-            pixel = rowEnd
+            pixel &+= 1
         }
     }
 

@@ -95,11 +95,12 @@ enum QS8GEMM4x16c4NEONDOT {
             wk += 64
             offset &+= 4
         }
-        let n = gemm.n
-        r0.store(gemm.requantization, out, panel: panel, columns: columns)
-        r1.store(gemm.requantization, out + n, panel: panel, columns: columns)
-        r2.store(gemm.requantization, out + 2 &* n, panel: panel, columns: columns)
-        r3.store(gemm.requantization, out + 3 &* n, panel: panel, columns: columns)
+        let n = gemm.n, requantization = gemm.requantization
+        let q0 = requantization.parameters(channel: panel &* 16), q1 = requantization.parameters(channel: panel &* 16 &+ 8)
+        r0.store(requantization, q0, q1, out, columns: columns)
+        r1.store(requantization, q0, q1, out + n, columns: columns)
+        r2.store(requantization, q0, q1, out + 2 &* n, columns: columns)
+        r3.store(requantization, q0, q1, out + 3 &* n, columns: columns)
     }
 
     /// 8 rows × 8 channels, for panels of at most 8 channels (the first layers of α = 0.25): each
@@ -108,48 +109,75 @@ enum QS8GEMM4x16c4NEONDOT {
     private static func tile8x8<Dot: Dot4Instruction>(_ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer,
                                                       _ w: UnsafeRawPointer, _ b: UnsafeRawPointer,
                                                       _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int) {
-        let bl = load(SIMD4<Int32>.self, b), bh = load(SIMD4<Int32>.self, b + 16)
-        var l0 = bl, l1 = bl, l2 = bl, l3 = bl, l4 = bl, l5 = bl, l6 = bl, l7 = bl
-        var h0 = bh, h1 = bh, h2 = bh, h3 = bh, h4 = bh, h5 = bh, h6 = bh, h7 = bh
+        var r0 = Row8(load(SIMD4<Int32>.self, b), load(SIMD4<Int32>.self, b + 16))
+        var r1 = r0, r2 = r0, r3 = r0, r4 = r0, r5 = r0, r6 = r0, r7 = r0
         let lda = 4 &* gemm.kQuads
         let a0 = a, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
         let a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda
         var wk = w
         var offset = 0
-        @inline(__always) func step(_ x0: SIMD16<Int8>, _ x1: SIMD16<Int8>, _ x2: SIMD16<Int8>, _ x3: SIMD16<Int8>,
-                                    _ x4: SIMD16<Int8>, _ x5: SIMD16<Int8>, _ x6: SIMD16<Int8>, _ x7: SIMD16<Int8>,
-                                    _ wj: UnsafeRawPointer, _ j: Int) {
-            let w0 = load(SIMD16<Int8>.self, wj), w1 = load(SIMD16<Int8>.self, wj + 16)
-            l0 = dot(l0, w0, x0, j); h0 = dot(h0, w1, x0, j); l1 = dot(l1, w0, x1, j); h1 = dot(h1, w1, x1, j)
-            l2 = dot(l2, w0, x2, j); h2 = dot(h2, w1, x2, j); l3 = dot(l3, w0, x3, j); h3 = dot(h3, w1, x3, j)
-            l4 = dot(l4, w0, x4, j); h4 = dot(h4, w1, x4, j); l5 = dot(l5, w0, x5, j); h5 = dot(h5, w1, x5, j)
-            l6 = dot(l6, w0, x6, j); h6 = dot(h6, w1, x6, j); l7 = dot(l7, w0, x7, j); h7 = dot(h7, w1, x7, j)
-        }
         while offset &+ 16 <= lda {
             let x0 = load(SIMD16<Int8>.self, a0 + offset), x1 = load(SIMD16<Int8>.self, a1 + offset)
             let x2 = load(SIMD16<Int8>.self, a2 + offset), x3 = load(SIMD16<Int8>.self, a3 + offset)
             let x4 = load(SIMD16<Int8>.self, a4 + offset), x5 = load(SIMD16<Int8>.self, a5 + offset)
             let x6 = load(SIMD16<Int8>.self, a6 + offset), x7 = load(SIMD16<Int8>.self, a7 + offset)
-            step(x0, x1, x2, x3, x4, x5, x6, x7, wk, 0)
-            step(x0, x1, x2, x3, x4, x5, x6, x7, wk + 64, 1)
-            step(x0, x1, x2, x3, x4, x5, x6, x7, wk + 128, 2)
-            step(x0, x1, x2, x3, x4, x5, x6, x7, wk + 192, 3)
+            let w00 = load(SIMD16<Int8>.self, wk + 0), w01 = load(SIMD16<Int8>.self, wk + 16)
+            r0.add(w00, w01, x0, 0); r1.add(w00, w01, x1, 0); r2.add(w00, w01, x2, 0); r3.add(w00, w01, x3, 0)
+            r4.add(w00, w01, x4, 0); r5.add(w00, w01, x5, 0); r6.add(w00, w01, x6, 0); r7.add(w00, w01, x7, 0)
+            let w10 = load(SIMD16<Int8>.self, wk + 64), w11 = load(SIMD16<Int8>.self, wk + 80)
+            r0.add(w10, w11, x0, 1); r1.add(w10, w11, x1, 1); r2.add(w10, w11, x2, 1); r3.add(w10, w11, x3, 1)
+            r4.add(w10, w11, x4, 1); r5.add(w10, w11, x5, 1); r6.add(w10, w11, x6, 1); r7.add(w10, w11, x7, 1)
+            let w20 = load(SIMD16<Int8>.self, wk + 128), w21 = load(SIMD16<Int8>.self, wk + 144)
+            r0.add(w20, w21, x0, 2); r1.add(w20, w21, x1, 2); r2.add(w20, w21, x2, 2); r3.add(w20, w21, x3, 2)
+            r4.add(w20, w21, x4, 2); r5.add(w20, w21, x5, 2); r6.add(w20, w21, x6, 2); r7.add(w20, w21, x7, 2)
+            let w30 = load(SIMD16<Int8>.self, wk + 192), w31 = load(SIMD16<Int8>.self, wk + 208)
+            r0.add(w30, w31, x0, 3); r1.add(w30, w31, x1, 3); r2.add(w30, w31, x2, 3); r3.add(w30, w31, x3, 3)
+            r4.add(w30, w31, x4, 3); r5.add(w30, w31, x5, 3); r6.add(w30, w31, x6, 3); r7.add(w30, w31, x7, 3)
             wk += 256
             offset &+= 16
         }
         while offset < lda {
-            step(quad(a0 + offset), quad(a1 + offset), quad(a2 + offset), quad(a3 + offset),
-                 quad(a4 + offset), quad(a5 + offset), quad(a6 + offset), quad(a7 + offset), wk, 0)
+            let w0 = load(SIMD16<Int8>.self, wk), w1 = load(SIMD16<Int8>.self, wk + 16)
+            r0.add(w0, w1, quad(a0 + offset), 0); r1.add(w0, w1, quad(a1 + offset), 0)
+            r2.add(w0, w1, quad(a2 + offset), 0); r3.add(w0, w1, quad(a3 + offset), 0)
+            r4.add(w0, w1, quad(a4 + offset), 0); r5.add(w0, w1, quad(a5 + offset), 0)
+            r6.add(w0, w1, quad(a6 + offset), 0); r7.add(w0, w1, quad(a7 + offset), 0)
             wk += 64
             offset &+= 4
         }
-        let n = gemm.n, channel = panel &* 16, requantization = gemm.requantization
-        @inline(__always) func store(_ low: SIMD4<Int32>, _ high: SIMD4<Int32>, _ row: Int) {
-            let y = requantization.apply(SIMD8(lowHalf: low, highHalf: high), channel: channel)
-            store16(narrow(y, y), out + row &* n, count: columns)
+        let n = gemm.n, requantization = gemm.requantization, q = requantization.parameters(channel: panel &* 16)
+        r0.store(requantization, q, out, columns: columns)
+        r1.store(requantization, q, out + n, columns: columns)
+        r2.store(requantization, q, out + 2 &* n, columns: columns)
+        r3.store(requantization, q, out + 3 &* n, columns: columns)
+        r4.store(requantization, q, out + 4 &* n, columns: columns)
+        r5.store(requantization, q, out + 5 &* n, columns: columns)
+        r6.store(requantization, q, out + 6 &* n, columns: columns)
+        r7.store(requantization, q, out + 7 &* n, columns: columns)
+    }
+
+    /// One row's 8 int32 accumulators (narrow panels), 4 channels each.
+    private struct Row8 {
+        var c0: SIMD4<Int32>, c1: SIMD4<Int32>
+
+        @inline(__always)
+        init(_ c0: SIMD4<Int32>, _ c1: SIMD4<Int32>) {
+            self.c0 = c0
+            self.c1 = c1
         }
-        store(l0, h0, 0); store(l1, h1, 1); store(l2, h2, 2); store(l3, h3, 3)
-        store(l4, h4, 4); store(l5, h5, 5); store(l6, h6, 6); store(l7, h7, 7)
+
+        @inline(__always)
+        mutating func add(_ w0: SIMD16<Int8>, _ w1: SIMD16<Int8>, _ x: SIMD16<Int8>, _ j: Int) {
+            c0 = dot(c0, w0, x, j)
+            c1 = dot(c1, w1, x, j)
+        }
+
+        @inline(__always)
+        func store(_ requantization: VectorRequantization, _ q: VectorRequantization.Parameters,
+                   _ out: UnsafeMutablePointer<Int8>, columns: Int) {
+            let y = requantization.apply(SIMD8(lowHalf: c0, highHalf: c1), q)
+            store16(narrow(y, y), out, count: columns)
+        }
     }
 
     /// One row × 16 channels (rows left over from the 4-row tiles).
@@ -179,7 +207,9 @@ enum QS8GEMM4x16c4NEONDOT {
             wk += 64
             offset &+= 4
         }
-        r.store(gemm.requantization, out, panel: panel, columns: columns)
+        let requantization = gemm.requantization
+        r.store(requantization, requantization.parameters(channel: panel &* 16),
+                requantization.parameters(channel: panel &* 16 &+ 8), out, columns: columns)
     }
 
     /// One row's 16 int32 accumulators, 4 channels each.
@@ -204,12 +234,13 @@ enum QS8GEMM4x16c4NEONDOT {
             c3 = dot(c3, w3, x, j)
         }
 
+        /// Requantized with the parameters of the panel's channels 0..<8 (`q0`) and 8..<16 (`q1`),
+        /// loaded once per tile.
         @inline(__always)
-        func store(_ requantization: VectorRequantization, _ out: UnsafeMutablePointer<Int8>, panel: Int,
-                   columns: Int) {
-            let channel = panel &* 16
-            let y = narrow(requantization.apply(SIMD8(lowHalf: c0, highHalf: c1), channel: channel),
-                           requantization.apply(SIMD8(lowHalf: c2, highHalf: c3), channel: channel &+ 8))
+        func store(_ requantization: VectorRequantization, _ q0: VectorRequantization.Parameters,
+                   _ q1: VectorRequantization.Parameters, _ out: UnsafeMutablePointer<Int8>, columns: Int) {
+            let y = narrow(requantization.apply(SIMD8(lowHalf: c0, highHalf: c1), q0),
+                           requantization.apply(SIMD8(lowHalf: c2, highHalf: c3), q1))
             store16(y, out, count: columns)
         }
     }

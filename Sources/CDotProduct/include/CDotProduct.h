@@ -61,6 +61,18 @@ static inline __attribute__((always_inline)) mn_i32x4 mn_rounding_divide_pot(mn_
     int32x4_t fixup = vshrq_n_s32(vandq_s32((int32x4_t)x, (int32x4_t)negatedShift), 31);
     return (mn_i32x4)vrshlq_s32(vqaddq_s32((int32x4_t)x, fixup), (int32x4_t)negatedShift);
 }
+/// 16 requantized int32 lanes (a, b, c, d) plus the zero point, clamped to [lo, hi], as int8:
+/// saturating narrows (`sqxtn`), the zero point added in int16 (`sqadd`), `sqxtn` to int8, then
+/// `smax`/`smin` (TFLite's NEON epilogue). Equal to clamping in int32 since [lo, hi] lies inside
+/// int8: a value saturated by a narrow lies beyond the clamp on the same side.
+static inline __attribute__((always_inline)) mn_i8x16 mn_narrow_clamp(mn_i32x4 a, mn_i32x4 b, mn_i32x4 c, mn_i32x4 d,
+                                                                      int16_t zp, int8_t lo, int8_t hi) {
+    int16x8_t zero = vdupq_n_s16(zp);
+    int16x8_t ab = vqaddq_s16(vqmovn_high_s32(vqmovn_s32((int32x4_t)a), (int32x4_t)b), zero);
+    int16x8_t cd = vqaddq_s16(vqmovn_high_s32(vqmovn_s32((int32x4_t)c), (int32x4_t)d), zero);
+    int8x16_t y = vqmovn_high_s16(vqmovn_s16(ab), cd);
+    return (mn_i8x16)vminq_s8(vmaxq_s8(y, vdupq_n_s8(lo)), vdupq_n_s8(hi));
+}
 #endif
 
 #if defined(MOBILENET_DOTPROD)

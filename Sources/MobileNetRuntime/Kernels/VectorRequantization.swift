@@ -87,6 +87,28 @@ struct VectorRequantization: @unchecked Sendable {
         #endif
     }
 
+    /// Channels `channel..<channel+16` requantized (`apply`) and narrowed to int8.
+    @inline(__always)
+    func requantize16(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, channel: Int) -> SIMD16<Int8> {
+        #if arch(arm64)
+        return requantize16(low, high, parameters(channel: channel), parameters(channel: channel &+ 8))
+        #else
+        return narrow(apply(low, channel: channel), apply(high, channel: channel &+ 8))
+        #endif
+    }
+
+    /// Channels `channel..<channel+8` requantized and narrowed to int8, in lanes 0..<8 (and again
+    /// in 8..<16).
+    @inline(__always)
+    func requantize8(_ accumulator: SIMD8<Int32>, channel: Int) -> SIMD16<Int8> {
+        #if arch(arm64)
+        return requantize8(accumulator, parameters(channel: channel))
+        #else
+        let y = apply(accumulator, channel: channel)
+        return narrow(y, y)
+        #endif
+    }
+
     #if arch(arm64)
     /// The parameters of channels `channel..<channel+8`, loaded once for every row a tile stores.
     struct Parameters {
@@ -105,13 +127,34 @@ struct VectorRequantization: @unchecked Sendable {
     /// and `srshl` for the rounding right shift (CDotProduct.h).
     @inline(__always)
     func apply(_ accumulator: SIMD8<Int32>, _ q: Parameters) -> SIMD8<Int32> {
+        clamp8(scaled(accumulator, q) &+ SIMD8(repeating: outputZeroPoint), SIMD8(repeating: lower),
+               SIMD8(repeating: upper))
+    }
+
+    /// `MultiplyByQuantizedMultiplier` alone (no zero point, no clamp).
+    @inline(__always)
+    private func scaled(_ accumulator: SIMD8<Int32>, _ q: Parameters) -> SIMD8<Int32> {
         let x = shiftsLeft ? accumulator &<< q.left : accumulator
         let high = SIMD8(lowHalf: mn_sqrdmulh(x.lowHalf, q.multiplier.lowHalf),
                          highHalf: mn_sqrdmulh(x.highHalf, q.multiplier.highHalf))
-        let rounded = SIMD8(lowHalf: mn_rounding_divide_pot(high.lowHalf, q.negatedRight.lowHalf),
-                            highHalf: mn_rounding_divide_pot(high.highHalf, q.negatedRight.highHalf))
-        return clamp8(rounded &+ SIMD8(repeating: outputZeroPoint),
-                      SIMD8(repeating: lower), SIMD8(repeating: upper))
+        return SIMD8(lowHalf: mn_rounding_divide_pot(high.lowHalf, q.negatedRight.lowHalf),
+                     highHalf: mn_rounding_divide_pot(high.highHalf, q.negatedRight.highHalf))
+    }
+
+    /// `requantize16` with parameters already loaded: the zero point and the clamp through
+    /// saturating narrows (`mn_narrow_clamp`: 10 instructions for 16 channels instead of 23).
+    @inline(__always)
+    func requantize16(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ q0: Parameters, _ q1: Parameters) -> SIMD16<Int8> {
+        let a = scaled(low, q0), b = scaled(high, q1)
+        return mn_narrow_clamp(a.lowHalf, a.highHalf, b.lowHalf, b.highHalf, Int16(truncatingIfNeeded: outputZeroPoint),
+                               Int8(truncatingIfNeeded: lower), Int8(truncatingIfNeeded: upper))
+    }
+
+    @inline(__always)
+    func requantize8(_ accumulator: SIMD8<Int32>, _ q: Parameters) -> SIMD16<Int8> {
+        let a = scaled(accumulator, q)
+        return mn_narrow_clamp(a.lowHalf, a.highHalf, a.lowHalf, a.highHalf, Int16(truncatingIfNeeded: outputZeroPoint),
+                               Int8(truncatingIfNeeded: lower), Int8(truncatingIfNeeded: upper))
     }
     #endif
 }

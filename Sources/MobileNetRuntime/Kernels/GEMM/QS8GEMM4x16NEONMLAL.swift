@@ -127,8 +127,7 @@ enum QS8GEMM4x16NEONMLAL {
         }
         let n = gemm.n, q = gemm.requantization.parameters(channel: panel &* 16)
         @inline(__always) func store(_ c: SIMD8<Int32>, _ row: Int) {
-            let y = gemm.requantization.apply(c, q)
-            store16(narrow(y, y), out + row &* n, count: columns)
+            store16(gemm.requantization.requantize8(c, q), out + row &* n, count: columns)
         }
         store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3); store(c4, 4); store(c5, 5); store(c6, 6); store(c7, 7)
     }
@@ -196,7 +195,7 @@ enum QS8GEMM4x16NEONMLAL {
         @inline(__always)
         func store(_ gemm: QuantizedGEMM, _ q0: VectorRequantization.Parameters, _ q1: VectorRequantization.Parameters,
                    _ out: UnsafeMutablePointer<Int8>, columns: Int) {
-            let y = narrow(gemm.requantization.apply(low, q0), gemm.requantization.apply(high, q1))
+            let y = gemm.requantization.requantize16(low, high, q0, q1)
             store16(y, out, count: columns)
         }
     }

@@ -175,8 +175,7 @@ enum QS8GEMM4x16c4NEONDOT {
         @inline(__always)
         func store(_ requantization: VectorRequantization, _ q: VectorRequantization.Parameters,
                    _ out: UnsafeMutablePointer<Int8>, columns: Int) {
-            let y = requantization.apply(SIMD8(lowHalf: c0, highHalf: c1), q)
-            store16(narrow(y, y), out, count: columns)
+            store16(requantization.requantize8(SIMD8(lowHalf: c0, highHalf: c1), q), out, count: columns)
         }
     }
 
@@ -239,8 +238,7 @@ enum QS8GEMM4x16c4NEONDOT {
         @inline(__always)
         func store(_ requantization: VectorRequantization, _ q0: VectorRequantization.Parameters,
                    _ q1: VectorRequantization.Parameters, _ out: UnsafeMutablePointer<Int8>, columns: Int) {
-            let y = narrow(requantization.apply(SIMD8(lowHalf: c0, highHalf: c1), q0),
-                           requantization.apply(SIMD8(lowHalf: c2, highHalf: c3), q1))
+            let y = requantization.requantize16(SIMD8(lowHalf: c0, highHalf: c1), SIMD8(lowHalf: c2, highHalf: c3), q0, q1)
             store16(y, out, count: columns)
         }
     }

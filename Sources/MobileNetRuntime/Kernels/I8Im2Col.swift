@@ -11,41 +11,53 @@ enum I8Im2Col {
     static func fill(input: UnsafePointer<Int8>, geometry g: ConvGeometry, zeroPoint: Int32,
                      pixels: Range<Int>, rowStride: Int, into a: UnsafeMutablePointer<Int16>) {
         let cin = g.inputChannels, zero = Int16(zeroPoint), zeros = SIMD16<Int16>(repeating: zero)
-        let span = g.kernelWidth &* cin, k = g.kernelHeight &* span
+        let span = g.kernelWidth &* cin, inputRowBytes = g.inputWidth &* cin
+        let interior = g.interiorColumns
         var pixel = pixels.lowerBound
         while pixel < pixels.upperBound {
             // One output row (of one image) at a time.
-            let row = pixel / g.outputWidth
+            let row = pixel / g.outputWidth, rowStart = row &* g.outputWidth
             let (image, iy0, kys) = g.rowWindow(row)
-            let rowEnd = min(pixels.upperBound, (row + 1) &* g.outputWidth)
-            let inputRow = input + (image &* g.inputHeight &+ iy0) &* g.inputWidth &* cin
-            for p in pixel..<rowEnd {
-                let ox = p &- row &* g.outputWidth
-                let (ix0, kxs) = g.columnWindow(ox)
-                let target = a + (p &- pixels.lowerBound) &* rowStride
-                if kys.count == g.kernelHeight && kxs.count == g.kernelWidth {
-                    for ky in 0..<g.kernelHeight {
-                        let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+            let inputRow = input + (image &* g.inputHeight &+ iy0) &* inputRowBytes
+            let ox = pixel &- rowStart
+            var target = a + (pixel &- pixels.lowerBound) &* rowStride
+            if kys.count == g.kernelHeight && interior.contains(ox) {
+                // A run of windows inside the input (to the end of the interior or of `pixels`):
+                // source and target pointers step along it; the row's padding past k stays zero
+                // or whatever the last store left (its weights are zero).
+                let end = min(pixels.upperBound, rowStart &+ interior.upperBound)
+                var source = inputRow + (ox &* g.strideWidth &- g.padLeft) &* cin
+                let sourceStep = g.strideWidth &* cin
+                for _ in pixel..<end {
+                    var from = source, to = UnsafeMutableRawPointer(target), ky = 0
+                    while ky < g.kernelHeight {
                         var i = 0
                         while i < span {
-                            let v = widen(load(SIMD16<Int8>.self, source + i)) &- zeros
-                            UnsafeMutableRawPointer(target + (ky &* span &+ i)).storeBytes(of: v, as: SIMD16<Int16>.self)
+                            let v = widen(load(SIMD16<Int8>.self, from + i)) &- zeros
+                            (to + i &* 2).storeBytes(of: v, as: SIMD16<Int16>.self)
                             i &+= 16
                         }
+                        from += inputRowBytes
+                        to += span &* 2
+                        ky &+= 1
                     }
-                    for i in k..<rowStride { target[i] = 0 }
-                    continue
+                    source += sourceStep
+                    target += rowStride
                 }
-                target.update(repeating: 0, count: rowStride)
-                for ky in kys {
-                    let source = inputRow + (ky * g.inputWidth + ix0) * cin
-                    let tapRow = target + ky * span
-                    for i in kxs.lowerBound * cin..<kxs.upperBound * cin {
-                        tapRow[i] = Int16(source[i]) &- zero
-                    }
+                pixel = end
+                continue
+            }
+            // A window reaching outside the input: zeros, then the taps inside.
+            let (ix0, kxs) = g.columnWindow(ox)
+            target.update(repeating: 0, count: rowStride)
+            for ky in kys {
+                let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+                let tapRow = target + ky &* span
+                for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
+                    tapRow[i] = Int16(source[i]) &- zero
                 }
             }
-            pixel = rowEnd
+            pixel &+= 1
         }
     }
 }

@@ -207,6 +207,21 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
                 let end = min(pixels.upperBound, rowStart &+ interior.upperBound)
                 var source = inputRow + (ox &* g.strideWidth &- g.padLeft) &* cin
                 let sourceStep = g.strideWidth &* cin
+                if span <= 16 && g.kernelHeight == 3 {
+                    // 3 rows of at most 16 bytes (the stems: 3x3 windows of 3 channels).
+                    let row1 = inputRowBytes, row2 = 2 &* inputRowBytes
+                    for _ in pixel..<end {
+                        target.storeBytes(of: load(SIMD16<UInt8>.self, source) ^ mask, as: SIMD16<UInt8>.self)
+                        target.storeBytes(of: load(SIMD16<UInt8>.self, source + row1) ^ mask, toByteOffset: span,
+                                          as: SIMD16<UInt8>.self)
+                        target.storeBytes(of: load(SIMD16<UInt8>.self, source + row2) ^ mask, toByteOffset: 2 &* span,
+                                          as: SIMD16<UInt8>.self)
+                        source += sourceStep
+                        target += rowBytes
+                    }
+                    pixel = end
+                    continue
+                }
                 for _ in pixel..<end {
                     var ky = 0, from = source, to = target
                     while ky < g.kernelHeight {

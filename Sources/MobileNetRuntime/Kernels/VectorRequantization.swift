@@ -32,6 +32,10 @@ struct VectorRequantization: @unchecked Sendable {
             #if arch(arm64)
             block[lane] = m.multiplier  // aarch64: int32 lanes, the operand of sqrdmulh
             block[8 + lane] = -Int32(right)  // the operand of srshl
+            // The left shift as a multiplier, 2^left (TFLite's `x * (1 << left_shift)`, wrapping
+            // alike): one `mul` that every channel takes, instead of a select on `shiftsLeft`
+            // that LLVM if-converts into shifts, masks and blends.
+            block[40 + lane] = Int32(truncatingIfNeeded: Int64(1) << max(m.shift, 0))
             #else
             let slot = (lane % 2) * 8 + (lane / 2) * 2
             block[slot] = m.multiplier
@@ -39,8 +43,10 @@ struct VectorRequantization: @unchecked Sendable {
             #endif
             block[16 + lane] = Int32(max(m.shift, 0))
             block[24 + lane] = Int32(right)
+            #if !arch(arm64)
             block[32 + lane] = mask
             block[40 + lane] = mask >> 1
+            #endif
         }
         shiftsLeft = r.multipliers.contains { $0.shift > 0 }
         outputZeroPoint = r.outputZeroPoint
@@ -112,13 +118,13 @@ struct VectorRequantization: @unchecked Sendable {
     #if arch(arm64)
     /// The parameters of channels `channel..<channel+8`, loaded once for every row a tile stores.
     struct Parameters {
-        let multiplier: SIMD8<Int32>, left: SIMD8<Int32>, negatedRight: SIMD8<Int32>
+        let multiplier: SIMD8<Int32>, leftMultiplier: SIMD8<Int32>, negatedRight: SIMD8<Int32>
     }
 
     @inline(__always)
     func parameters(channel: Int) -> Parameters {
         let p = UnsafeRawPointer(table.pointer + (channel &>> 3) &* Self.blockSize)
-        return Parameters(multiplier: load(SIMD8<Int32>.self, p), left: load(SIMD8<Int32>.self, p + 64),
+        return Parameters(multiplier: load(SIMD8<Int32>.self, p), leftMultiplier: load(SIMD8<Int32>.self, p + 160),
                           negatedRight: load(SIMD8<Int32>.self, p + 32))
     }
 
@@ -134,7 +140,7 @@ struct VectorRequantization: @unchecked Sendable {
     /// `MultiplyByQuantizedMultiplier` alone (no zero point, no clamp).
     @inline(__always)
     private func scaled(_ accumulator: SIMD8<Int32>, _ q: Parameters) -> SIMD8<Int32> {
-        let x = shiftsLeft ? accumulator &<< q.left : accumulator
+        let x = accumulator &* q.leftMultiplier
         let high = SIMD8(lowHalf: mn_sqrdmulh(x.lowHalf, q.multiplier.lowHalf),
                          highHalf: mn_sqrdmulh(x.highHalf, q.multiplier.highHalf))
         return SIMD8(lowHalf: mn_rounding_divide_pot(high.lowHalf, q.negatedRight.lowHalf),

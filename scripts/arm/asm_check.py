@@ -3,7 +3,7 @@
 
 A hot loop is an innermost loop (the span from a backward branch's target to the branch) of a
 kernel function (depthwise, pointwise GEMM) that multiplies vectors of 8-, 16- or 32-bit lanes
-(the requantization's 64-bit products do not count), or, for the stem's im2col (whose products
+(the requantization's products: 64-bit lanes, sqrdmulh, mul, do not count), or, for the stem's im2col (whose products
 are the GEMM's), that uses vector registers at all. Each must
   - multiply-accumulate with NEON (im2col: not required) (smlal/smlal2/umlal, sadalp, sdot/udot, vector mla,
     or smull into int16 lanes followed by saddw/saddw2 into int32 lanes),
@@ -39,6 +39,9 @@ VECTOR_OPERAND = re.compile(r"\bv\d+\.|\bq\d+\b|\bd\d+\b")
 LANE = re.compile(r"\bv\d+\.[bhsd]\[\d+\]|\bd\d+\[\d+\]")
 GPR = re.compile(r"\b[wxr]\d+\b")
 TRAP = {"brk", "udf", "trap"}
+# The requantization's multiplies (sqrdmulh; mul by 2^left_shift) do not make a loop a kernel's
+# hot loop: an epilogue inside a loop over channel blocks is not a multiply-accumulate loop.
+REQUANTIZATION = {"sqrdmulh", "mul"}
 
 
 def disassemble(objdump, path):
@@ -121,7 +124,7 @@ def main():
         for first, last in loops(f):
             body = f["insns"][first:last + 1]
             vector_multiplies = [m for _, m, o in body if MULTIPLY.search(m) and VECTOR_OPERAND.search(o)
-                                 and not o.split(",")[0].strip().endswith(".2d")]
+                                 and not o.split(",")[0].strip().endswith(".2d") and m not in REQUANTIZATION]
             vector_code = [m for _, m, o in body if VECTOR_OPERAND.search(o)]
             if not (vector_multiplies if kernel in NEEDS_MAC else vector_code):
                 continue

@@ -18,46 +18,51 @@ enum I8Im2Col {
             // One output row (of one image) at a time.
             let row = pixel / g.outputWidth, rowStart = row &* g.outputWidth
             let (image, iy0, kys) = g.rowWindow(row)
+            let rowEnd = min(pixels.upperBound, rowStart &+ g.outputWidth)
             let inputRow = input + (image &* g.inputHeight &+ iy0) &* inputRowBytes
-            let ox = pixel &- rowStart
-            var target = a + (pixel &- pixels.lowerBound) &* rowStride
-            if kys.count == g.kernelHeight && interior.contains(ox) {
-                // A run of windows inside the input (to the end of the interior or of `pixels`):
-                // source and target pointers step along it; the row's padding past k stays zero
-                // or whatever the last store left (its weights are zero).
-                let end = min(pixels.upperBound, rowStart &+ interior.upperBound)
-                var source = inputRow + (ox &* g.strideWidth &- g.padLeft) &* cin
-                let sourceStep = g.strideWidth &* cin
-                for _ in pixel..<end {
-                    var from = source, to = UnsafeMutableRawPointer(target), ky = 0
-                    while ky < g.kernelHeight {
-                        var i = 0
-                        while i < span {
-                            let v = widen(load(SIMD16<Int8>.self, from + i)) &- zeros
-                            (to + i &* 2).storeBytes(of: v, as: SIMD16<Int16>.self)
-                            i &+= 16
+            // The run of windows inside the input (empty when the window rows are clipped).
+            let runStart = kys.count == g.kernelHeight ? max(pixel, rowStart &+ interior.lowerBound) : rowEnd
+            let runEnd = kys.count == g.kernelHeight ? min(rowEnd, rowStart &+ interior.upperBound) : rowEnd
+            var p = pixel
+            while p < rowEnd {
+                var target = a + (p &- pixels.lowerBound) &* rowStride
+                if p == runStart && runStart < runEnd {
+                    // Source and target pointers step along the run; the row's padding past k
+                    // stays as the last store left it (its weights are zero).
+                    let sourceStep = g.strideWidth &* cin
+                    var source = inputRow + ((p &- rowStart) &* g.strideWidth &- g.padLeft) &* cin
+                    for _ in runStart..<runEnd {
+                        var from = source, to = UnsafeMutableRawPointer(target), ky = 0
+                        while ky < g.kernelHeight {
+                            var i = 0
+                            while i < span {
+                                let v = widen(load(SIMD16<Int8>.self, from + i)) &- zeros
+                                (to + i &* 2).storeBytes(of: v, as: SIMD16<Int16>.self)
+                                i &+= 16
+                            }
+                            from += inputRowBytes
+                            to += span &* 2
+                            ky &+= 1
                         }
-                        from += inputRowBytes
-                        to += span &* 2
-                        ky &+= 1
+                        source += sourceStep
+                        target += rowStride
                     }
-                    source += sourceStep
-                    target += rowStride
+                    p = runEnd
+                    continue
                 }
-                pixel = end
-                continue
-            }
-            // A window reaching outside the input: zeros, then the taps inside.
-            let (ix0, kxs) = g.columnWindow(ox)
-            target.update(repeating: 0, count: rowStride)
-            for ky in kys {
-                let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
-                let tapRow = target + ky &* span
-                for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
-                    tapRow[i] = Int16(source[i]) &- zero
+                // A window reaching outside the input: zeros, then the taps inside.
+                let (ix0, kxs) = g.columnWindow(p &- rowStart)
+                target.update(repeating: 0, count: rowStride)
+                for ky in kys {
+                    let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+                    let tapRow = target + ky &* span
+                    for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
+                        tapRow[i] = Int16(source[i]) &- zero
+                    }
                 }
+                p &+= 1
             }
-            pixel &+= 1
+            pixel = rowEnd
         }
     }
 }

@@ -7,8 +7,6 @@ one .tflite file, for counting instructions per inference on the emulated boards
 
 usage: make_mobilenet_224_int8.py OUT.tflite     (through make_mobilenet_224_int8.sh)
 """
-import contextlib
-import io
 import sys
 from pathlib import Path
 
@@ -21,19 +19,7 @@ def main():
     alpha, res = 1.0, 224
     seed = ib.MODELS[(alpha, res)]
     model, _ = ib.build_keras_model(alpha, res, seed)
-    import numpy as np
-    import tensorflow as tf
-    # The benchmark's conversion (cmd_prepare_int8), same calibration data.
-    calibration = np.random.default_rng(ib.INT8_CALIBRATION_SEED).uniform(
-        -1.0, 1.0, (16, res, res, 3)).astype(np.float32)
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.representative_dataset = lambda: ([x[None]] for x in calibration)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        tfl = converter.convert()
+    tfl = ib.int8_tflite_bytes(model, res)  # the benchmark's conversion, same calibration data
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(tfl)
     print(f"{out}: {len(tfl) / 1e6:.1f} MB (MobileNet v1 1.0-224 int8, seed {seed})")

@@ -17,17 +17,7 @@ enum EmulatedDot4: Dot4Instruction {
 
     @inline(__always)
     static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
-        var result = accumulator
-        withUnsafeMutableBytes(of: &result) { r in
-            withUnsafeBytes(of: a) { a in
-                withUnsafeBytes(of: b) { b in
-                    mn_dpbusd_emulated(r.baseAddress!.assumingMemoryBound(to: Int32.self),
-                                       a.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                       b.baseAddress!.assumingMemoryBound(to: Int8.self))
-                }
-            }
-        }
-        return result
+        emulate(accumulator, a, b) { mn_dpbusd_emulated($0, $1.assumingMemoryBound(to: UInt8.self), $2) }
     }
 }
 
@@ -37,18 +27,26 @@ enum EmulatedSignedDot4: Dot4Instruction {
 
     @inline(__always)
     static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
-        var result = accumulator
-        withUnsafeMutableBytes(of: &result) { r in
-            withUnsafeBytes(of: a) { a in
-                withUnsafeBytes(of: b) { b in
-                    mn_sdot_emulated(r.baseAddress!.assumingMemoryBound(to: Int32.self),
-                                     a.baseAddress!.assumingMemoryBound(to: Int8.self),
-                                     b.baseAddress!.assumingMemoryBound(to: Int8.self))
-                }
+        emulate(accumulator, a, b) { mn_sdot_emulated($0, $1.assumingMemoryBound(to: Int8.self), $2) }
+    }
+}
+
+/// Runs a C emulation (CDotProduct.c) in place on a copy of `accumulator`, with the bytes of `a`
+/// and `b`.
+@inline(__always)
+private func emulate(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>,
+                     _ instruction: (UnsafeMutablePointer<Int32>, UnsafeRawPointer, UnsafePointer<Int8>) -> Void)
+    -> SIMD8<Int32> {
+    var result = accumulator
+    withUnsafeMutableBytes(of: &result) { r in
+        withUnsafeBytes(of: a) { a in
+            withUnsafeBytes(of: b) { b in
+                instruction(r.baseAddress!.assumingMemoryBound(to: Int32.self), a.baseAddress!,
+                            b.baseAddress!.assumingMemoryBound(to: Int8.self))
             }
         }
-        return result
     }
+    return result
 }
 
 #if MOBILENET_DOTPROD

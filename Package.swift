@@ -93,8 +93,18 @@ let kernelVariantSettings: [SwiftSetting] = {
 // libraries' own dependencies for the linker. Unsafe flags, so only as the root package.
 #if os(Linux)
 let staticStdlib: [String] = isDependencyCheckout ? [] : ["-static-stdlib"]
+// Linked by GNU ld with packed relative relocations (DT_RELR, glibc ≥ 2.36): the static
+// runtime's ~40,000 relative relocations otherwise fill a 1 MB table that the dynamic loader
+// reads, resident, at every start (lld would also do it, but pulls Foundation and ICU back in
+// through a specialization both Foundation libraries define). The C++ library comes from
+// libstdc++.a (scripts/link/libstdc++.so, a linker script).
+let leanLink: [String] = isDependencyCheckout ? [] : [
+    "-use-ld=bfd", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+    "-L", Context.packageDirectory + "/scripts/link", "-Xclang-linker", "-static-libgcc",
+]
 #else
 let staticStdlib: [String] = []  // macOS has the runtime in the OS.
+let leanLink: [String] = []
 #endif
 
 let package = Package(
@@ -186,7 +196,7 @@ let package = Package(
             exclude: ["Resources/README.md"],
             resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors"), .copy("Resources/cifar10-mobilenet-a050-int8.tflite")],
             swiftSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)],
-            linkerSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)]
+            linkerSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib + leanLink)]
         ),
         .testTarget(
             name: "MobileNetTests",

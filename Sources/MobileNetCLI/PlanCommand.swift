@@ -90,9 +90,11 @@ struct PlanCommand: ParsableCommand {
             rows.append([b.name, b.kind == .tensor ? "tensor" : "scratch", SummaryText.grouped(b.offset),
                          SummaryText.grouped(b.bytes), "\(b.firstStep)", "\(b.lastStep)"])
         }
+        let overwritten = plan.overwrites.map { "\($0.step)" }.joined(separator: ", ")
         let totals = [
             ["Arena (planned, incl. \(ArenaPlan.readSlack) bytes of read slack)", SummaryText.grouped(plan.arenaBytes)],
             ["Lower bound (most bytes live at one step)", SummaryText.grouped(plan.lowerBoundBytes)],
+            ["Steps writing over their input (1x1, chunk by chunk)", overwritten.isEmpty ? "none" : overwritten],
             ["Arena / lower bound", fixed(Double(plan.arenaBytes) / Double(max(1, plan.lowerBoundBytes)), 3)],
             ["TFLM greedy planner without in-place", SummaryText.grouped(plan.greedyWithoutInPlaceBytes)],
             ["Naive sum of every buffer", SummaryText.grouped(plan.naiveBytes)],

@@ -7,7 +7,8 @@ import MobileNetRuntime
 /// buffers live at a common step overlap, every activation tensor has the bytes the .tflite file
 /// declares for it, the lower bound is what the file's tensors and the plan's scratch need at
 /// the busiest step (computed here from the file, not from the planner), the arena stays within
-/// 1.10 × that bound, and the VWW model fits in 56 KB.
+/// 1.10 × that bound, and the VWW model fits in 56 KB. Steps that write over their input are
+/// checked against the file too: 1x1 products on one thread only.
 struct RuntimePlanTests {
     static func fixtureModels() throws -> [URL] {
         let folder = try SharedData.fixture("int8")
@@ -34,6 +35,22 @@ struct RuntimePlanTests {
         }
     }
 
+    /// Per step, whether the file's operator is a matrix product over pixels (a 1x1 CONV_2D with
+    /// as many output pixels as input pixels, or FULLY_CONNECTED): the steps that may overwrite
+    /// their input.
+    static func declaredMatrixProducts(_ model: TFLiteModel) -> [Bool] {
+        let graph = model.mainSubgraph
+        let computing: Set<TFLiteBuiltinOperator> = [.conv2D, .depthwiseConv2D, .averagePool2D, .mean, .pad, .padV2,
+                                                     .reshape, .fullyConnected, .softmax]
+        return graph.operators.filter { computing.contains($0.op) }.map { op in
+            if op.op == .fullyConnected { return true }
+            guard op.op == .conv2D else { return false }
+            let filter = graph.tensors[op.inputs[1]].shape, input = graph.tensors[op.inputs[0]].shape
+            let output = graph.tensors[op.outputs[0]].shape
+            return filter[1] == 1 && filter[2] == 1 && input[1] == output[1] && input[2] == output[2]
+        }
+    }
+
     static func check(_ url: URL, threads: Int) throws -> ArenaPlan {
         let (model, int8) = try load(url)
         let plan = try Interpreter.plan(for: int8, threads: threads)
@@ -48,10 +65,17 @@ struct RuntimePlanTests {
         let scratch = Dictionary(grouping: plan.buffers.filter { $0.kind == .scratch }, by: \.firstStep)
             .mapValues { $0.reduce(0) { $0 + $1.bytes } }
         let modelOutput = declared.last?.output ?? 0
+        // Overwriting steps: matrix products per the file, on one thread, laid out as
+        // `firstConflict` requires (checked above).
+        let products = declaredMatrixProducts(model)
+        let overwriting = Set(plan.overwrites.map(\.step))
+        #expect(threads == 1 || overwriting.isEmpty, "\(name): steps \(overwriting) overwrite their input on \(threads) threads")
+        for step in overwriting { #expect(products[step], "\(name): step \(step) overwrites its input but is no 1x1 product") }
         var bound = 0
         for (step, bytes) in declared.enumerated() {
             let inPlace = ["reshape", "softmax"].contains(plan.steps[step]) && step < declared.count - 1
-            var live = bytes.input + (inPlace ? 0 : bytes.output) + scratch[step, default: 0]
+            var live = (overwriting.contains(step) ? max(bytes.input, bytes.output)
+                        : bytes.input + (inPlace ? 0 : bytes.output)) + scratch[step, default: 0]
             if step < declared.count - 1 { live += modelOutput }
             bound = max(bound, live)
         }
@@ -77,8 +101,30 @@ struct RuntimePlanTests {
     func visualWakeWordsFitsIn56KB(threads: Int) throws {
         let plan = try Self.check(try SharedData.url("models/vww_96_int8.tflite"), threads: threads)
         #expect(plan.arenaBytes <= 56 * 1024, "arena \(plan.arenaBytes) bytes")
-        // The largest input + output pair of the model (48×48×8 into 48×48×16) is live at once.
-        #expect(plan.lowerBoundBytes >= 48 * 48 * 8 + 48 * 48 * 16)
+        if threads == 1 {
+            // Every pointwise layer overwrites its input; the stem (96×96×3 into 48×48×8) and the
+            // first depthwise layer (48×48×8 into 48×48×8) keep both live.
+            #expect(plan.overwrites.count == 13)
+            #expect(plan.lowerBoundBytes >= 96 * 96 * 3 + 48 * 48 * 8)
+            #expect(plan.arenaBytes <= 48 * 1024, "arena \(plan.arenaBytes) bytes")
+        } else {
+            // The largest input + output pair of the model (48×48×8 into 48×48×16) is live at once.
+            #expect(plan.lowerBoundBytes >= 48 * 48 * 8 + 48 * 48 * 16)
+        }
+    }
+
+    /// The validity check knows which way an overwriting step runs: the same plan with one
+    /// step's chunk order reversed is reported as a conflict.
+    @Test(.enabled(if: SharedData.required))
+    func anOverwriteRunningTheWrongWayIsAConflict() throws {
+        let (_, int8) = try Self.load(try SharedData.url("models/vww_96_int8.tflite"))
+        var plan = try Interpreter.plan(for: int8, threads: 1)
+        #expect(plan.firstConflict() == nil)
+        let wider = try #require(plan.overwrites.firstIndex { plan.buffers[$0.output].bytes > plan.buffers[$0.input].bytes })
+        plan.overwrites[wider].backward.toggle()
+        let conflict = try #require(plan.firstConflict())
+        #expect(Set([conflict.0.name, conflict.1.name])
+                == Set([plan.buffers[plan.overwrites[wider].input].name, plan.buffers[plan.overwrites[wider].output].name]))
     }
 
     /// A model whose every step's output is the next step's input, run through a caller's arena

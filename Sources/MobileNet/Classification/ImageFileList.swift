@@ -57,14 +57,14 @@ public struct ImageFileList: Sendable {
         }
     }
 
-    /// True for names ending in one of `ImageFolderDataset.imageExtensions`.
-    private static func isImageName(_ name: String) -> Bool {
+    /// True for names (or paths) ending in one of `ImageFolderDataset.imageExtensions`.
+    package static func isImageName(_ name: String) -> Bool {
         guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
         return ImageFolderDataset.imageExtensions.contains(name[name.index(after: dot)...].lowercased())
     }
 
     /// Whether `path` is a folder (following links); nil when nothing is there.
-    private static func isFolder(_ path: String) -> Bool? {
+    package static func isFolder(_ path: String) -> Bool? {
         var status = stat()
         guard stat(path, &status) == 0 else { return nil }
         return status.st_mode & S_IFMT == S_IFDIR

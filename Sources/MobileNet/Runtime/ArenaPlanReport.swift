@@ -6,7 +6,9 @@ import Foundation
 
 /// An arena plan as `mobilenet plan --json` prints it: the sizes (`arena_bytes`,
 /// `lower_bound_bytes`, `greedy_without_in_place_bytes`, `naive_bytes`), the steps, and every
-/// buffer as `{"name", "kind", "offset", "bytes", "first_step", "last_step"}`.
+/// buffer as `{"name", "kind", "offset", "bytes", "first_step", "last_step"}`; `overwrites` lists
+/// the steps that write their output over their input (`{"step", "input", "output", "backward"}`,
+/// buffer names), the one place where two buffers live at a common step overlap.
 public struct ArenaPlanReport: Encodable {
     struct Buffer: Encodable {
         let name: String
@@ -22,6 +24,13 @@ public struct ArenaPlanReport: Encodable {
         }
     }
 
+    struct Overwrite: Encodable {
+        let step: Int
+        let input: String
+        let output: String
+        let backward: Bool
+    }
+
     let model: String
     let threads: Int
     let steps: [String]
@@ -30,9 +39,10 @@ public struct ArenaPlanReport: Encodable {
     let greedyWithoutInPlaceBytes: Int
     let naiveBytes: Int
     let buffers: [Buffer]
+    let overwrites: [Overwrite]
 
     enum CodingKeys: String, CodingKey {
-        case model, threads, steps, buffers
+        case model, threads, steps, buffers, overwrites
         case arenaBytes = "arena_bytes", lowerBoundBytes = "lower_bound_bytes"
         case greedyWithoutInPlaceBytes = "greedy_without_in_place_bytes", naiveBytes = "naive_bytes"
     }
@@ -48,6 +58,10 @@ public struct ArenaPlanReport: Encodable {
         buffers = plan.buffers.map {
             Buffer(name: $0.name, kind: $0.kind == .tensor ? "tensor" : "scratch", offset: $0.offset,
                    bytes: $0.bytes, firstStep: $0.firstStep, lastStep: $0.lastStep)
+        }
+        overwrites = plan.overwrites.map {
+            Overwrite(step: $0.step, input: plan.buffers[$0.input].name, output: plan.buffers[$0.output].name,
+                      backward: $0.backward)
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import MobileNet
 
 /// The frame source a command line or config file names, as `mobilenet watch` takes them:
 /// `--source -` (an MJPEG or raw stream on standard input), `--source PATH` (a folder or a
@@ -44,10 +44,7 @@ public struct FrameSourceSelection: Sendable, Equatable {
             return Camera(.init(device: camera ?? Self.defaultCamera, width: width, height: height, framesPerSecond: framesPerSecond))
         }
         if source == "-" || inputFormat != nil { return StreamSource(path: source, input: input) }
-        var isFolder: ObjCBool = false
-        _ = FileManager.default.fileExists(atPath: source, isDirectory: &isFolder)
-        let still = ["jpg", "jpeg", "png", "bmp"].contains((source as NSString).pathExtension.lowercased())
-        if isFolder.boolValue || still {
+        if ImageFileList.isFolder(source) == true || ImageFileList.isImageName(source) {
             return ImageFolderSource(path: source, framesPerSecond: stillsPerSecond)
         }
         return StreamSource(path: source, input: input)

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 import MobileNet
 
 /// A still image, or the images of a folder (as `classify` lists them), delivered in a loop as
@@ -36,7 +35,7 @@ public final class ImageFolderSource: FrameSource {
             throw .invalidConfiguration("image source frame rate \(rate) is not in (0, 1000]")
         }
         if images.isEmpty {
-            guard FileManager.default.fileExists(atPath: path) else { throw .notFound(device: path) }
+            guard access(path, F_OK) == 0 else { throw .notFound(device: path) }
             let list = ImageFileList(paths: [path])
             if let problem = list.problems.first { throw .invalidConfiguration("\(problem)") }
             var decoded: [RGBImage] = []

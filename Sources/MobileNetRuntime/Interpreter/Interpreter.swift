@@ -210,8 +210,12 @@ public final class Interpreter {
         let output = pointer(layout.output)
         switch steps[index] {
         case .matrixProduct(let gemm):
+            // Reading the rows where they are needs an output apart from them: a step that
+            // overwrites its input (ArenaPlan.Overwrite) copies each chunk before writing.
+            let apart = layout.output &+ layout.outputCount <= layout.input
+                || layout.input &+ layout.rows &* gemm.k <= layout.output
             multiply(gemm, output: output, layout: layout, units: units, splitRows: divisions[index].splitRows,
-                     worker: worker, inputRows: gemm.readsInputRows ? input : nil) { range, a in
+                     worker: worker, inputRows: gemm.readsInputRows && apart ? input : nil) { range, a in
                 gemm.widenRows(input + range.lowerBound &* gemm.k, rows: range.count, into: a)
             }
         case .convolution(let g, let gemm):
@@ -242,27 +246,33 @@ public final class Interpreter {
 
     /// Units `units` of a matrix product over `layout.rows` rows (row tiles when `splitRows`,
     /// else weight panels); `fill(rows, scratch)` writes the int16 rows the product reads,
-    /// `layout.chunkRows` at a time, into worker `worker`'s scratch. With `inputRows` (a
-    /// product that reads its int8 input as it is, `readsInputRows`), nothing is filled.
+    /// `layout.chunkRows` at a time, into worker `worker`'s scratch. Each chunk is read whole
+    /// before its output rows are written, in row order or, for a step that overwrites its
+    /// input from the start of its buffer, last chunk first (`ArenaPlan.Overwrite`). With
+    /// `inputRows` (a product that reads its int8 input as it is, `readsInputRows`, into an
+    /// output apart from it), nothing is filled.
     private func multiply(_ gemm: SelectedGEMM, output: UnsafeMutablePointer<Int8>, layout: ArenaPlanner.StepLayout,
                           units: Range<Int>, splitRows: Bool, worker: Int, inputRows: UnsafePointer<Int8>? = nil,
                           fill: (Range<Int>, UnsafeMutablePointer<Int16>) -> Void) {
         let tile = SelectedGEMM.tileRows, rows = layout.rows
         let a = (arena + layout.scratch + worker &* layout.scratchStride).assumingMemoryBound(to: Int16.self)
         let rowRange = splitRows ? units.lowerBound &* tile..<min(rows, units.upperBound &* tile) : 0..<rows
-        var start = rowRange.lowerBound
-        while start < rowRange.upperBound {
+        let chunks = (rowRange.count &+ layout.chunkRows &- 1) / layout.chunkRows
+        var chunk = 0
+        while chunk < chunks {
+            let index = layout.backward ? chunks &- 1 &- chunk : chunk
+            let start = rowRange.lowerBound &+ index &* layout.chunkRows
             let end = min(rowRange.upperBound, start &+ layout.chunkRows)
-            let rows: UnsafePointer<Int16>
+            let chunkRows: UnsafePointer<Int16>
             if let input = inputRows {
-                rows = UnsafeRawPointer(input + start &* gemm.k).assumingMemoryBound(to: Int16.self)
+                chunkRows = UnsafeRawPointer(input + start &* gemm.k).assumingMemoryBound(to: Int16.self)
             } else {
                 fill(start..<end, a)
-                rows = UnsafePointer(a)
+                chunkRows = UnsafePointer(a)
             }
-            gemm.multiply(a: rows, rows: end &- start, output: output + start &* gemm.n,
+            gemm.multiply(a: chunkRows, rows: end &- start, output: output + start &* gemm.n,
                           panels: splitRows ? 0..<gemm.panels : units)
-            start = end
+            chunk &+= 1
         }
     }
 }

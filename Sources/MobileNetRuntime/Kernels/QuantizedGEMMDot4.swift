@@ -159,6 +159,21 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
     func widenRows(_ input: UnsafePointer<Int8>, rows: Int, into a: UnsafeMutablePointer<Int16>) {
         let rowBytes = 4 &* kQuads, mask = Self.activationMask
         let target0 = UnsafeMutableRawPointer(a)
+        if rowBytes == k {
+            // No padding: the rows are contiguous on both sides, one flat pass (VWW's k of 8 and
+            // 16 would otherwise go byte by byte).
+            let total = rows &* k, source = UnsafeRawPointer(input)
+            var i = 0
+            while i &+ 16 <= total {
+                target0.storeBytes(of: load(SIMD16<UInt8>.self, source + i) ^ mask, toByteOffset: i, as: SIMD16<UInt8>.self)
+                i &+= 16
+            }
+            while i < total {
+                target0.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self) ^ mask, toByteOffset: i, as: UInt8.self)
+                i &+= 1
+            }
+            return
+        }
         for row in 0..<rows {
             let source = UnsafeRawPointer(input + row &* k), target = target0 + row &* rowBytes
             var kk = 0

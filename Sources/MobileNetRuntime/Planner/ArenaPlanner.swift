@@ -1,14 +1,17 @@
 /// Plans the arena of a lowered int8 model: every activation tensor and every step's scratch
 /// memory, with its lifetime in steps, after the in-place sharing TFLM does not do (a RESHAPE's
 /// output is its input, same bytes; a SOFTMAX overwrites its input row by row, reading every
-/// element of a row before writing it). Two placements are computed and the smaller kept:
+/// element of a row before writing it; on one thread, a 1x1 convolution or fully connected
+/// layer writes its output over its input chunk by chunk, `ArenaPlan.Overwrite`). Two
+/// placements are computed and the smaller kept:
 /// - TensorFlow Lite Micro's greedy rule: largest first, each buffer at the lowest offset where
 ///   it overlaps no buffer already placed that is live at a common step;
 /// - the chain's two-ended placement: the graph is a chain, so each step reads one tensor and
 ///   writes the next; tensors alternate between the bottom and the top of the arena (a step's
-///   output lands at the end its input does not use) and the step's scratch goes between them.
-///   Every step then needs exactly its input, scratch and output, so the arena is the lower bound
-///   (up to alignment), where the greedy rule can strand gaps between equal-sized buffers.
+///   output lands at the end its input does not use, or at the same end when it overwrites the
+///   input) and the step's scratch goes between them. Every step then needs exactly its input,
+///   scratch and output, so the arena is the lower bound (up to alignment), where the greedy
+///   rule can strand gaps between equal-sized buffers.
 ///
 /// Scratch is sized against the activations: a matrix product's int16 rows per worker thread
 /// are limited to what fits under the activations' peak plus 1/32, so that no step's scratch
@@ -27,6 +30,8 @@ struct ArenaPlanner {
         /// Elements of the step's output, and rows of its matrix product (or of its output).
         var outputCount: Int
         var rows: Int
+        /// Matrix products that overwrite their input: chunks of rows last to first.
+        var backward = false
     }
 
     /// A buffer before placement.
@@ -69,10 +74,23 @@ struct ArenaPlanner {
                 requests.append(request)
             }
         }
+        // On one thread, 1x1 products whose input and output are tensors of their own (not the
+        // model output), in whole alignment units, may overwrite their input.
+        let pinned = tensorOf[count]
+        var overwriting = [Bool](repeating: false, count: count)
+        for (index, step) in steps.enumerated() where threads == 1 {
+            guard case .matrixProduct = step else { continue }
+            let a = tensorOf[index], b = tensorOf[index + 1]
+            overwriting[index] = a != b && a != pinned && b != pinned
+                && requests[a].bytes % ArenaPlan.alignment == 0 && requests[b].bytes % ArenaPlan.alignment == 0
+        }
         // Scratch, sized against the peak of the activations.
         var live = [Int](repeating: 0, count: max(count, 1))
         for request in requests {
             for step in request.firstStep...request.lastStep { live[step] &+= request.bytes }
+        }
+        for index in 0..<count where overwriting[index] {
+            live[index] &-= min(requests[tensorOf[index]].bytes, requests[tensorOf[index + 1]].bytes)
         }
         let peak = live.max() ?? 0
         let budget = peak + peak / 32
@@ -102,15 +120,20 @@ struct ArenaPlanner {
             layouts.append(layout)
         }
         let greedy = Self.place(requests)
-        let chain = Self.placeChain(requests, tensors: Array(Set(tensorOf)).sorted(), pinned: tensorOf[count],
-                                    scratchOf: scratchOf)
-        let offsets = chain.map { Self.end(requests, $0) < Self.end(requests, greedy) ? $0 : greedy } ?? greedy
+        var offsets = greedy
+        var overwrites: [ArenaPlan.Overwrite] = []
+        if let chain = Self.placeChain(requests, tensorOf: tensorOf, overwriting: overwriting, scratchOf: scratchOf),
+           Self.end(requests, chain.offsets) < Self.end(requests, greedy) {
+            offsets = chain.offsets
+            overwrites = chain.overwrites
+        }
         let separateOffsets = Self.place(separate)
         for index in 0..<count {
             layouts[index].input = offsets[tensorOf[index]]
             layouts[index].output = offsets[tensorOf[index + 1]]
             if scratchOf[index] >= 0 { layouts[index].scratch = offsets[scratchOf[index]] }
         }
+        for pair in overwrites { layouts[pair.step].backward = pair.backward }
         var buffers: [ArenaPlan.Buffer] = []
         for (index, request) in requests.enumerated() {
             buffers.append(ArenaPlan.Buffer(name: request.name, kind: request.kind, offset: offsets[index],
@@ -121,9 +144,9 @@ struct ArenaPlanner {
         for request in separate { naive &+= Self.roundUp(request.bytes, ArenaPlan.alignment) }
         plan = ArenaPlan(buffers: buffers, steps: names,
                          arenaBytes: Self.end(requests, offsets) + ArenaPlan.readSlack,
-                         lowerBoundBytes: ArenaPlan.lowerBound(buffers, steps: max(count, 1)),
+                         lowerBoundBytes: ArenaPlan.lowerBound(buffers, steps: max(count, 1), overwrites: overwrites),
                          greedyWithoutInPlaceBytes: Self.end(separate, separateOffsets) + ArenaPlan.readSlack,
-                         naiveBytes: naive + ArenaPlan.readSlack)
+                         naiveBytes: naive + ArenaPlan.readSlack, overwrites: overwrites)
         self.layouts = layouts
     }
 
@@ -146,30 +169,41 @@ struct ArenaPlanner {
         return roundUp(end, ArenaPlan.alignment)
     }
 
-    /// The two-ended placement of a chain: `tensors` (request indices in execution order) take
-    /// the bottom and the top of the arena in turn, `pinned` (the model output, live throughout)
-    /// sits above them, and each step's scratch right above the bottom tensor live at that step.
-    /// Nil when two tensors on one side would be live at a common step (not a plain chain).
-    static func placeChain(_ requests: [Request], tensors: [Int], pinned: Int, scratchOf: [Int]) -> [Int]? {
-        let steps = scratchOf.count
+    /// The two-ended placement of a chain: the tensors of `tensorOf` (request indices: the input,
+    /// then each step's output) take the bottom and the top of the arena in turn, an overwriting
+    /// step's output the same end as its input; the model output (live throughout) sits above
+    /// them, and each step's scratch right above the bottom tensor live at that step. An
+    /// overwrite at the bottom starts where its input starts, at the top ends where it ends,
+    /// which sets the order of its chunks (`ArenaPlan.Overwrite`). Nil when two tensors on one
+    /// side would be live at a common step (not a plain chain).
+    static func placeChain(_ requests: [Request], tensorOf: [Int], overwriting: [Bool], scratchOf: [Int])
+        -> (offsets: [Int], overwrites: [ArenaPlan.Overwrite])? {
+        let steps = scratchOf.count, pinned = tensorOf[steps]
         var bottom = [Bool](repeating: false, count: requests.count)
-        var side = true
-        for tensor in tensors where tensor != pinned {
-            bottom[tensor] = side
-            side.toggle()
+        bottom[tensorOf[0]] = true
+        for step in 0..<steps {
+            let a = tensorOf[step], b = tensorOf[step + 1]
+            if b != a && b != pinned { bottom[b] = overwriting[step] ? bottom[a] : !bottom[a] }
         }
+        let tensors = Array(Set(tensorOf)).sorted()
         func size(_ index: Int) -> Int { roundUp(requests[index].bytes, ArenaPlan.alignment) }
         var low = [Int](repeating: 0, count: steps), high = [Int](repeating: 0, count: steps)
         var height = 0
         for step in 0..<steps {
+            var lowHolder = -1, highHolder = -1
             for tensor in tensors where tensor != pinned
                 && requests[tensor].firstStep <= step && step <= requests[tensor].lastStep {
+                let holder = bottom[tensor] ? lowHolder : highHolder
+                // A side holds one tensor at a step, or an overwriting step's input and output.
+                let a = tensorOf[step], b = tensorOf[step + 1]
+                let pair = overwriting[step] && ((holder == a && tensor == b) || (holder == b && tensor == a))
+                guard holder < 0 || pair else { return nil }
                 if bottom[tensor] {
-                    guard low[step] == 0 else { return nil }
-                    low[step] = size(tensor)
+                    low[step] = max(low[step], size(tensor))
+                    lowHolder = tensor
                 } else {
-                    guard high[step] == 0 else { return nil }
-                    high[step] = size(tensor)
+                    high[step] = max(high[step], size(tensor))
+                    highHolder = tensor
                 }
             }
             height = max(height, low[step] + (scratchOf[step] >= 0 ? size(scratchOf[step]) : 0) + high[step])
@@ -178,7 +212,15 @@ struct ArenaPlanner {
         for tensor in tensors where tensor != pinned { offsets[tensor] = bottom[tensor] ? 0 : height - size(tensor) }
         offsets[pinned] = height
         for step in 0..<steps where scratchOf[step] >= 0 { offsets[scratchOf[step]] = low[step] }
-        return offsets
+        var overwrites: [ArenaPlan.Overwrite] = []
+        for step in 0..<steps where overwriting[step] {
+            let a = tensorOf[step], b = tensorOf[step + 1]
+            // Start-aligned at the bottom: a wider output runs backward; end-aligned at the top:
+            // forward (a narrower output the other way round).
+            overwrites.append(ArenaPlan.Overwrite(step: step, input: a, output: b,
+                                                  backward: bottom[a] == (requests[b].bytes >= requests[a].bytes)))
+        }
+        return (offsets, overwrites)
     }
 
     /// TFLM's greedy placement: buffers by decreasing size (then first use), each at the lowest

@@ -452,14 +452,11 @@ def cmd_prepare_torch(args) -> int:
     return 0
 
 
-def cmd_prepare_int8(args) -> int:
-    """The same Keras model -> a fully quantized int8 .tflite (int8 input and output)."""
-    alpha, res, seed = args.alpha, args.res, args.seed
-    model, _ = build_keras_model(alpha, res, seed)
+def int8_tflite_bytes(model, res) -> bytes:
+    """The Keras model fully quantized by the TFLite converter (representative dataset seeded by
+    INT8_CALIBRATION_SEED; int8 input and output). Also bench/arm/make_mobilenet_224_int8.py."""
     import numpy as np
     import tensorflow as tf
-    out = model_dir(alpha, res)
-    out.mkdir(parents=True, exist_ok=True)
     calibration = np.random.default_rng(INT8_CALIBRATION_SEED).uniform(
         -1.0, 1.0, (16, res, res, 3)).astype(np.float32)
     converter = tf.lite.TFLiteConverter.from_keras_model(model)
@@ -469,7 +466,16 @@ def cmd_prepare_int8(args) -> int:
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        tfl = converter.convert()
+        return converter.convert()
+
+
+def cmd_prepare_int8(args) -> int:
+    """The same Keras model -> a fully quantized int8 .tflite (int8 input and output)."""
+    alpha, res, seed = args.alpha, args.res, args.seed
+    model, _ = build_keras_model(alpha, res, seed)
+    out = model_dir(alpha, res)
+    out.mkdir(parents=True, exist_ok=True)
+    tfl = int8_tflite_bytes(model, res)
     path = int8_tflite_path(alpha, res)
     path.write_bytes(tfl)
     from ai_edge_litert.interpreter import Interpreter, OpResolverType

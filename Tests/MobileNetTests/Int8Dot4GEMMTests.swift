@@ -8,7 +8,10 @@ import MobileNet
 /// portable exact emulation of `vpdpbusd` (`EmulatedDot4`), against a naive reference (Int64
 /// sums, TFLite's requantization from `Int8KernelTests`) and, bit for bit, against the `vpmaddwd`
 /// kernel (`QuantizedGEMM`). The emulation itself is checked against the instruction's
-/// definition, on random and extreme bytes.
+/// definition, on random and extreme bytes. The signed layout of ARM's `sdot` (rows hold the
+/// int8 values, `zx · Σw` folded into the bias; `EmulatedSignedDot4`) runs the same checks: its
+/// packing, fold, row copy and im2col are shared with the VNNI layout, only the offset differs
+/// (the NEON micro-kernel itself is checked bit for bit under qemu, `make BOARD=rpi5 arm-test`).
 @Suite struct Int8Dot4GEMMTests {
     typealias Dot4GEMM = QuantizedGEMMDot4<EmulatedDot4>
 
@@ -35,14 +38,40 @@ import MobileNet
         }
     }
 
+    @Test func emulatedSignedDotProductIsTheInstructionsDefinition() {
+        var rng = SeededGenerator(seed: 43)
+        for trial in 0..<200 {
+            var a = SIMD32<Int8>(), b = SIMD32<Int8>(), acc = SIMD8<Int32>()
+            for i in 0..<32 {
+                (a[i], b[i]) = trial == 0 ? (-128, -128) : trial == 1 ? (-128, 127)
+                    : (Int8.random(in: -128...127, using: &rng), Int8.random(in: -128...127, using: &rng))
+            }
+            for i in 0..<8 {
+                acc[i] = trial % 3 == 0 ? Int32.max - Int32(i) : Int32.random(in: -1_000_000...1_000_000, using: &rng)
+            }
+            let got = EmulatedSignedDot4.dot4(acc, unsafeBitCast(a, to: SIMD32<UInt8>.self), b)
+            for lane in 0..<8 {
+                var sum = Int64(acc[lane])
+                for j in 0..<4 { sum += Int64(a[4 * lane + j]) * Int64(b[4 * lane + j]) }
+                #expect(got[lane] == Int32(truncatingIfNeeded: sum), "trial \(trial) lane \(lane)")
+            }
+        }
+    }
+
     /// `rows` random int8 rows of `k` through both kernels and the naive sum.
     func checkProduct(rows: Int, k: Int, n: Int, inputZeroPoint: Int32, seed: UInt64) throws {
+        try checkProduct(Dot4GEMM.self, rows: rows, k: k, n: n, inputZeroPoint: inputZeroPoint, seed: seed)
+    }
+
+    func checkProduct<D: Dot4Instruction>(_ gemmType: QuantizedGEMMDot4<D>.Type, rows: Int, k: Int, n: Int,
+                                          inputZeroPoint: Int32, seed: UInt64) throws {
         var rng = SeededGenerator(seed: seed)
         let x = Int8KernelTests.randomInt8s(rows * k + 64, &rng)
         let w = Int8KernelTests.randomInt8s(n * k, &rng)
         let bias = Int8KernelTests.randomBias(n, &rng)
         let r = try Int8KernelTests.randomRequantization(n, &rng, relu6: seed % 2 == 0)
-        let dot4 = Dot4GEMM(weights: w, n: n, k: k, bias: bias, inputZeroPoint: inputZeroPoint, requantization: r)
+        let dot4 = QuantizedGEMMDot4<D>(weights: w, n: n, k: k, bias: bias, inputZeroPoint: inputZeroPoint,
+                                        requantization: r)
         let madd = QuantizedGEMM(weights: w, n: n, k: k, bias: bias, inputZeroPoint: inputZeroPoint, requantization: r)
 
         var expected = [Int8](repeating: 0, count: rows * n)
@@ -68,7 +97,7 @@ import MobileNet
             madd.widenRows(input, rows: rows, into: a)
             madd.multiply(a: a, rows: rows, output: out, panels: 0..<madd.panels)
         }
-        let shape = "rows \(rows) k \(k) n \(n) zx \(inputZeroPoint)"
+        let shape = "\(D.self) rows \(rows) k \(k) n \(n) zx \(inputZeroPoint)"
         let vsNaive = zip(fromDot4, expected).filter { $0 != $1 }.count
         let vsMadd = zip(fromDot4, fromMadd).filter { $0 != $1 }.count
         #expect(vsNaive == 0, "outputs differing from the naive reference, \(shape)")
@@ -110,6 +139,22 @@ import MobileNet
         }
     }
 
+    /// The signed layout (`sdot`, offset 0) on the edge shapes and two MobileNet layers.
+    @Test func signedLayoutShapes() throws {
+        var seed: UInt64 = 500
+        for k in [1, 3, 8, 27, 33, 64] {
+            for n in [2, 8, 9, 16, 33] {
+                for rows in [1, 5, 13] {
+                    seed += 1
+                    let zx: Int32 = [-128, 127, 0, -5][Int(seed % 4)]
+                    try checkProduct(QuantizedGEMMDot4<EmulatedSignedDot4>.self, rows: rows, k: k, n: n,
+                                     inputZeroPoint: zx, seed: seed)
+                }
+            }
+        }
+        try checkProduct(QuantizedGEMMDot4<EmulatedSignedDot4>.self, rows: 35, k: 128, n: 256, inputZeroPoint: -128, seed: 7)
+    }
+
     /// Full convolutions through the u8 im2col (padding taps `zx + 128`): the stems of both
     /// models (3x3, stride 2, SAME, 3 channels) and clipped, odd-sized ones, against the naive
     /// convolution.
@@ -119,6 +164,12 @@ import MobileNet
         (8, 8, 16, 9, 5, 2, 2, 1, 127), (5, 6, 2, 3, 3, 2, 1, 0, -128),
     ])
     func convolutions(_ shape: (Int, Int, Int, Int, Int, Int, Int, Int, Int32)) throws {
+        try convolution(Dot4GEMM.self, shape)
+        try convolution(QuantizedGEMMDot4<EmulatedSignedDot4>.self, shape)  // taps outside: zx
+    }
+
+    func convolution<D: Dot4Instruction>(_ gemmType: QuantizedGEMMDot4<D>.Type,
+                                         _ shape: (Int, Int, Int, Int, Int, Int, Int, Int, Int32)) throws {
         let (h, w, cin, cout, size, stride, padTop, padLeft, zx) = shape
         var rng = SeededGenerator(seed: UInt64(h * 31 + cin))
         // 224x224: only the first output rows (their windows reach the top padding).
@@ -132,7 +183,8 @@ import MobileNet
         let weights = Int8KernelTests.randomInt8s(cout * k, &rng)
         let bias = Int8KernelTests.randomBias(cout, &rng)
         let r = try Int8KernelTests.randomRequantization(cout, &rng, relu6: false)
-        let gemm = Dot4GEMM(weights: weights, n: cout, k: k, bias: bias, inputZeroPoint: zx, requantization: r)
+        let gemm = QuantizedGEMMDot4<D>(weights: weights, n: cout, k: k, bias: bias, inputZeroPoint: zx,
+                                        requantization: r)
 
         var expected: [Int8] = []
         for p in pixels { for o in 0..<cout {
@@ -158,6 +210,6 @@ import MobileNet
             }
         }
         let differing = zip(out[0..<pixels.count * cout], expected).filter { $0 != $1 }.count
-        #expect(differing == 0, "outputs differing from the naive convolution, \(shape)")
+        #expect(differing == 0, "outputs differing from the naive convolution, \(D.self) \(shape)")
     }
 }

@@ -11,6 +11,9 @@
 # `bit-exact --invoke`; TFLite: numpy's set_tensor, plus Python's per-call overhead).
 #
 #   bench/arm/count_instructions.sh [MODEL]     (default ../shared/models/vww_96_int8.tflite)
+#   N1=1 N2=3 REPEATS=1 PROFILE=no OUT=bench/results/arm-instructions-224.md \
+#       bench/arm/count_instructions.sh .build/models/mobilenet_v1_1.0_224_int8.tflite
+#                                               (MobileNet v1 1.0-224: bench/arm/make_mobilenet_224_int8.sh)
 #
 # The TFLite side needs the arm64 userland of bench/arm/setup_tflite_root.sh; without it, the
 # table shows the figures measured the same way on this machine kind, marked "reported".
@@ -24,7 +27,8 @@ model=$(realpath "${1:-../shared/models/vww_96_int8.tflite}")
 n1=${N1:-10}
 n2=${N2:-210}
 repeats=${REPEATS:-3}
-out=bench/results/arm-instructions.md
+out=${OUT:-bench/results/arm-instructions.md}
+profile=${PROFILE:-yes}
 work=.build/bench-arm
 mkdir -p "$work" bench/results
 
@@ -104,7 +108,9 @@ done
     printf '%s\n' "${rows[@]}"
     echo
     echo "Produced by \`bench/arm/count_instructions.sh\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD)."
-    for spec in "rpi4 cortex-a72" "rpi5 cortex-a76"; do
+    profiled=()
+    if [ "$profile" = yes ]; then profiled=("rpi4 cortex-a72" "rpi5 cortex-a76"); fi
+    for spec in "${profiled[@]}"; do
         read -r board cpu <<< "$spec"
         echo
         echo "## Where ours go: $board build on an emulated $cpu (bench/arm/profile_inference.py)"

@@ -4,7 +4,7 @@
 # Pi 5's Cortex-A76; rpi5 build). The loops are those scripts/arm/asm_check.py finds in each
 # board's build. Useful multiply-accumulates per iteration are counted from the loop itself (the
 # lanes of its vector multiplies: smull/mla .4s = 4, .8h = 8, sdot .4s = 16; the requantization's
-# 64-bit products excluded), because LLVM unrolls differently per CPU (int8 smull/smlal .8h: 8
+# 64-bit products, sqrdmulh and its mul by 2^left excluded), because LLVM unrolls differently per CPU (int8 smull/smlal .8h: 8
 # products each; every one is useful).
 # Prints a Markdown table (for docs/ARCHITECTURE.md).
 set -euo pipefail
@@ -13,7 +13,7 @@ mca=${LLVM_MCA:-llvm-mca-19}
 
 # macs FILE: multiply-accumulate lanes of one iteration of the loop in FILE.
 macs() {
-    awk '$1 ~ /^(s|u)(mull2?|mlal2?|dot)$|^mla$|^mul$/ && $2 ~ /^v[0-9]+\./ {
+    awk '$1 ~ /^(s|u)(mull2?|mlal2?|dot)$|^mla$/ && $2 ~ /^v[0-9]+\./ {
              split($2, a, "."); arrangement = a[2]; sub(/,.*/, "", arrangement)
              if (arrangement == "2d") next
              lanes = arrangement + 0

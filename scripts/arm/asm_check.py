@@ -3,15 +3,16 @@
 
 A hot loop is an innermost loop (the span from a backward branch's target to the branch) of a
 kernel function (depthwise, pointwise GEMM) that multiplies vectors of 8-, 16- or 32-bit lanes
-(the requantization's 64-bit products do not count), or, for the stem's im2col (whose products
+(the requantization's products: 64-bit lanes, sqrdmulh, mul, do not count), or, for the stem's im2col (whose products
 are the GEMM's), that uses vector registers at all. Each must
   - multiply-accumulate with NEON (im2col: not required) (smlal/smlal2/umlal, sadalp, sdot/udot, vector mla,
     or smull into int16 lanes followed by saddw/saddw2 into int32 lanes),
   - have no overflow or bounds checks (b.vs/b.vc, smulh, a branch to a trap `brk`/`udf`),
   - have no per-lane scalar code (more than 2 lane moves between vector and general registers:
     umov/smov/ins/mov to or from a lane, single-lane ld1/st1),
-and a build for a board without `dotprod` must contain no sdot/udot at all (an illegal
-instruction there).
+a build for a board without `dotprod` must contain no sdot/udot at all (an illegal
+instruction there), and a build for a board with it must multiply in its pointwise GEMM loops
+with sdot (the Pi 5's kernel variant, qs8-gemm-4x16c4-neondot).
 
 usage: asm_check.py OBJECT --features "neon crc" [--objdump llvm-objdump-19] [--loops-dir DIR]
                     [--isa-only]
@@ -28,7 +29,7 @@ from pathlib import Path
 KERNELS = {  # kernel group -> pattern on the demangled (simplified) function name
     "depthwise": re.compile(r"\b(I8Depthwise|QS8DWConv\w*)\."),
     "pointwise": re.compile(r"\b(QuantizedGEMM|QS8GEMM\w*)\.(multiply|tile)"),
-    "stem-im2col": re.compile(r"\bI8Im2Col\.fill"),
+    "stem-im2col": re.compile(r"\bI8Im2Col\.fill|\bQuantizedGEMMDot4\.fillIm2Col"),
 }
 NEEDS_MAC = {"depthwise", "pointwise"}
 BRANCH = re.compile(r"^(b|b\.\w+|cbn?z|tbn?z|bl?[a-z]{0,2})$")
@@ -38,6 +39,9 @@ VECTOR_OPERAND = re.compile(r"\bv\d+\.|\bq\d+\b|\bd\d+\b")
 LANE = re.compile(r"\bv\d+\.[bhsd]\[\d+\]|\bd\d+\[\d+\]")
 GPR = re.compile(r"\b[wxr]\d+\b")
 TRAP = {"brk", "udf", "trap"}
+# The requantization's multiplies (sqrdmulh; mul by 2^left_shift) do not make a loop a kernel's
+# hot loop: an epilogue inside a loop over channel blocks is not a multiply-accumulate loop.
+REQUANTIZATION = {"sqrdmulh", "mul"}
 
 
 def disassemble(objdump, path):
@@ -111,6 +115,7 @@ def main():
 
     counter = {}
     found = {kernel: 0 for kernel in KERNELS}
+    pointwise_sdot = 0
     for f in ([] if args.isa_only else functions):
         kernel = next((k for k, p in KERNELS.items() if p.search(f["name"])), None)
         if kernel is None:
@@ -119,7 +124,7 @@ def main():
         for first, last in loops(f):
             body = f["insns"][first:last + 1]
             vector_multiplies = [m for _, m, o in body if MULTIPLY.search(m) and VECTOR_OPERAND.search(o)
-                                 and not o.split(",")[0].strip().endswith(".2d")]
+                                 and not o.split(",")[0].strip().endswith(".2d") and m not in REQUANTIZATION]
             vector_code = [m for _, m, o in body if VECTOR_OPERAND.search(o)]
             if not (vector_multiplies if kernel in NEEDS_MAC else vector_code):
                 continue
@@ -140,6 +145,8 @@ def main():
                 histogram[m] = histogram.get(m, 0) + 1
             top = ", ".join(f"{m} {n}" for m, n in sorted(histogram.items(), key=lambda x: -x[1])[:8])
             print(f"{label}: {top}")
+            if kernel == "pointwise" and "sdot" in macs:
+                pointwise_sdot += 1
             if kernel in NEEDS_MAC and not macs:
                 failures.append(f"{label}: no NEON multiply-accumulate (multiplies: {', '.join(sorted(set(vector_multiplies)))})")
             if checks:
@@ -154,6 +161,8 @@ def main():
     for kernel, n in found.items():
         if n == 0 and not args.isa_only:
             failures.append(f"{kernel}: no vector multiply loop found (kernel functions missing from the build?)")
+    if "dotprod" in features and not args.isa_only and found["pointwise"] and not pointwise_sdot:
+        failures.append("pointwise: the board has dotprod, but no GEMM loop multiplies with sdot")
     for failure in failures:
         print(f"FAIL {failure}")
     what = "instruction set" if args.isa_only else "hot loops and instruction set"

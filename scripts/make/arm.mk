@@ -43,9 +43,18 @@ BOARD_LINK      := gcc -static-pie
 BOARD_QEMU      :=
 endif
 
+# Kernel variants from the board's instruction-set features: `dotprod` (ARMv8.2 sdot, the Pi 5)
+# selects the sdot GEMM (MOBILENET_DOTPROD, for Swift and for CDotProduct.h, which the Swift
+# compile imports with the same target CPU). A board without it never gets sdot.
+BOARD_DEFINES := $(if $(filter dotprod,$(BOARD_FEATURES)),MOBILENET_DOTPROD)
+ifeq ($(BOARD_ARCH),aarch64)
+C_FLAGS += -mcpu=$(BOARD_CPU)
+endif
+
 ARM_SWIFTC := swiftc -enable-experimental-feature Embedded -wmo -O -parse-as-library -package-name mobilenet \
-              -target $(EMBEDDED_TRIPLE) -target-cpu $(BOARD_CPU) $(EMBEDDED_FLAGS)
-ARM_CC     := clang --target=$(C_TRIPLE) -O2 $(C_FLAGS)
+              -target $(EMBEDDED_TRIPLE) -target-cpu $(BOARD_CPU) $(EMBEDDED_FLAGS) \
+              $(foreach d,$(BOARD_DEFINES),-D $(d) -Xcc -D$(d))
+ARM_CC     := clang --target=$(C_TRIPLE) -O2 $(C_FLAGS) $(foreach d,$(BOARD_DEFINES),-D$(d))
 
 RUNTIME_SOURCES := $(sort $(shell find Sources/MobileNetRuntime -name '*.swift'))
 DRIVER_SOURCES  := $(sort $(wildcard Tests/EmbeddedBitExact/*.swift))

@@ -1,11 +1,15 @@
 #ifndef MOBILENET_CDOTPRODUCT_H
 #define MOBILENET_CDOTPRODUCT_H
-// The 4-way u8 x s8 dot product of the int8 GEMM's VNNI variant (qs8-gemm-6x16c4), as one
-// instruction where the build targets a CPU with it, and as a portable exact emulation that the
-// tests run on any CPU. Swift does not form `vpdpbusd` from generic SIMD code, hence this header.
+// The 4-way byte dot products of the int8 GEMM's dot-product variants, as one instruction where
+// the build targets a CPU with it, and as portable exact emulations that the tests run on any
+// CPU. Swift does not form `vpdpbusd` or a lane-indexed `sdot` from generic SIMD code, hence
+// this header.
 //
-// For each of 8 int32 lanes i: acc[i] + sum over j < 4 of a[4i+j] (unsigned) * b[4i+j] (signed),
-// wrapping on overflow (`vpdpbusd`, not the saturating `vpdpbusds`).
+// x86 VNNI (qs8-gemm-6x16c4): for each of 8 int32 lanes i, acc[i] + sum over j < 4 of
+// a[4i+j] (unsigned) * b[4i+j] (signed), wrapping on overflow (`vpdpbusd`, not the saturating
+// `vpdpbusds`).
+// ARM dot product (qs8-gemm-4x16c4-neondot, ARMv8.2 `sdot`, e.g. the Pi 5's Cortex-A76): the
+// same with both operands signed.
 
 #include <stdint.h>
 
@@ -17,6 +21,10 @@ typedef int8_t mn_i8x32 __attribute__((ext_vector_type(32)));
 /// logic with). Through pointers: a 256-bit vector argument is passed in a register or in memory
 /// depending on whether the caller and this file were compiled with AVX.
 void mn_dpbusd_emulated(int32_t *acc, const uint8_t *a, const int8_t *b);
+
+/// The signed form (`sdot`'s arithmetic) in portable C, in place on `acc[8]`: lane i gains
+/// sum over j < 4 of a[4i+j] * b[4i+j], both signed, wrapping.
+void mn_sdot_emulated(int32_t *acc, const int8_t *a, const int8_t *b);
 
 #if defined(MOBILENET_VNNI)
 #include <immintrin.h>
@@ -30,6 +38,67 @@ static inline __attribute__((always_inline)) mn_i32x8 mn_dpbusd(mn_i32x8 acc, mn
 #else
 #error "MOBILENET_VNNI is set but the target CPU has neither AVX-512 VNNI+VL nor AVX-VNNI"
 #endif
+}
+#endif
+
+#if defined(__aarch64__)
+// TFLite's requantization with the NEON instructions of its optimized kernels (ARMv8.0, every
+// aarch64 board), bit-exact with the reference arithmetic:
+// - `sqrdmulh` is gemmlowp's SaturatingRoundingDoublingHighMul: (2ab + 2^31) >> 32, saturating
+//   only for a = b = INT32_MIN (a multiplier is never negative);
+// - RoundingDivideByPOT (halves away from zero) as gemmlowp's NEON form: add -1 to negative values
+//   when the shift is non-zero (`and` with the negated shift keeps x's sign bit only then,
+//   `sshr #31` spreads it; saturating add), then `srshl` by the negated shift (halves up).
+#include <arm_neon.h>
+typedef int32_t mn_i32x4 __attribute__((ext_vector_type(4)));
+typedef int8_t mn_i8x16 __attribute__((ext_vector_type(16)));
+
+static inline __attribute__((always_inline)) mn_i32x4 mn_sqrdmulh(mn_i32x4 a, mn_i32x4 b) {
+    return (mn_i32x4)vqrdmulhq_s32((int32x4_t)a, (int32x4_t)b);
+}
+/// x / 2^e rounded half away from zero, per lane; `negatedShift` = -e (e >= 0).
+static inline __attribute__((always_inline)) mn_i32x4 mn_rounding_divide_pot(mn_i32x4 x, mn_i32x4 negatedShift) {
+    int32x4_t fixup = vshrq_n_s32(vandq_s32((int32x4_t)x, (int32x4_t)negatedShift), 31);
+    return (mn_i32x4)vrshlq_s32(vqaddq_s32((int32x4_t)x, fixup), (int32x4_t)negatedShift);
+}
+/// 16 requantized int32 lanes (a, b, c, d) plus the zero point, clamped to [lo, hi], as int8:
+/// saturating narrows (`sqxtn`), the zero point added in int16 (`sqadd`), `sqxtn` to int8, then
+/// `smax`/`smin` (TFLite's NEON epilogue). Equal to clamping in int32 since [lo, hi] lies inside
+/// int8: a value saturated by a narrow lies beyond the clamp on the same side.
+static inline __attribute__((always_inline)) mn_i8x16 mn_narrow_clamp(mn_i32x4 a, mn_i32x4 b, mn_i32x4 c, mn_i32x4 d,
+                                                                      int16_t zp, int8_t lo, int8_t hi) {
+    int16x8_t zero = vdupq_n_s16(zp);
+    int16x8_t ab = vqaddq_s16(vqmovn_high_s32(vqmovn_s32((int32x4_t)a), (int32x4_t)b), zero);
+    int16x8_t cd = vqaddq_s16(vqmovn_high_s32(vqmovn_s32((int32x4_t)c), (int32x4_t)d), zero);
+    int8x16_t y = vqmovn_high_s16(vqmovn_s16(ab), cd);
+    return (mn_i8x16)vminq_s8(vmaxq_s8(y, vdupq_n_s8(lo)), vdupq_n_s8(hi));
+}
+#endif
+
+#if defined(MOBILENET_DOTPROD)
+// ARMv8.2 dot product (`sdot`), for boards whose CPU has it (BOARD_FEATURES `dotprod`: the
+// build defines MOBILENET_DOTPROD for Swift and for this header, and targets the CPU). Lane i
+// of the result: acc[i] + sum over j < 4 of w[4i+j] * x[4i+j] (or x[4*LANE+j] for the
+// lane-indexed forms, which multiply 16 weights = 4 channels x 4 k with one quad of a row).
+#if !defined(__ARM_FEATURE_DOTPROD)
+#error "MOBILENET_DOTPROD is set but the target CPU has no dot product (sdot)"
+#endif
+
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x);
+}
+// `sdot vACC.4s, vW.16b, vX.4b[LANE]`: the lane is an immediate, hence one function per lane.
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane0(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 0);
+}
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane1(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 1);
+}
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane2(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 2);
+}
+static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane3(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 3);
 }
 #endif
 

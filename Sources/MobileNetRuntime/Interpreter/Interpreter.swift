@@ -210,8 +210,12 @@ public final class Interpreter {
         let output = pointer(layout.output)
         switch steps[index] {
         case .matrixProduct(let gemm):
+            // Reading the rows where they are needs an output apart from them: a step that
+            // overwrites its input (ArenaPlan.Overwrite) copies each chunk before writing.
+            let apart = layout.output &+ layout.outputCount <= layout.input
+                || layout.input &+ layout.rows &* gemm.k <= layout.output
             multiply(gemm, output: output, layout: layout, units: units, splitRows: divisions[index].splitRows,
-                     worker: worker) { range, a in
+                     worker: worker, inputRows: gemm.readsInputRows && apart ? input : nil) { range, a in
                 gemm.widenRows(input + range.lowerBound &* gemm.k, rows: range.count, into: a)
             }
         case .convolution(let g, let gemm):
@@ -244,9 +248,11 @@ public final class Interpreter {
     /// else weight panels); `fill(rows, scratch)` writes the int16 rows the product reads,
     /// `layout.chunkRows` at a time, into worker `worker`'s scratch. Each chunk is read whole
     /// before its output rows are written, in row order or, for a step that overwrites its
-    /// input from the start of its buffer, last chunk first (`ArenaPlan.Overwrite`).
+    /// input from the start of its buffer, last chunk first (`ArenaPlan.Overwrite`). With
+    /// `inputRows` (a product that reads its int8 input as it is, `readsInputRows`, into an
+    /// output apart from it), nothing is filled.
     private func multiply(_ gemm: SelectedGEMM, output: UnsafeMutablePointer<Int8>, layout: ArenaPlanner.StepLayout,
-                          units: Range<Int>, splitRows: Bool, worker: Int,
+                          units: Range<Int>, splitRows: Bool, worker: Int, inputRows: UnsafePointer<Int8>? = nil,
                           fill: (Range<Int>, UnsafeMutablePointer<Int16>) -> Void) {
         let tile = SelectedGEMM.tileRows, rows = layout.rows
         let a = (arena + layout.scratch + worker &* layout.scratchStride).assumingMemoryBound(to: Int16.self)
@@ -257,8 +263,14 @@ public final class Interpreter {
             let index = layout.backward ? chunks &- 1 &- chunk : chunk
             let start = rowRange.lowerBound &+ index &* layout.chunkRows
             let end = min(rowRange.upperBound, start &+ layout.chunkRows)
-            fill(start..<end, a)
-            gemm.multiply(a: a, rows: end &- start, output: output + start &* gemm.n,
+            let chunkRows: UnsafePointer<Int16>
+            if let input = inputRows {
+                chunkRows = UnsafeRawPointer(input + start &* gemm.k).assumingMemoryBound(to: Int16.self)
+            } else {
+                fill(start..<end, a)
+                chunkRows = UnsafePointer(a)
+            }
+            gemm.multiply(a: chunkRows, rows: end &- start, output: output + start &* gemm.n,
                           panels: splitRows ? 0..<gemm.panels : units)
             chunk &+= 1
         }

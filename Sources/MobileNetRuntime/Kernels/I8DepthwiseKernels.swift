@@ -241,15 +241,14 @@ struct I8Depthwise: @unchecked Sendable {
 
     @inline(__always)
     private func store(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ out: UnsafeMutablePointer<Int8>, block: Int) {
-        let y = narrow(requantization.apply(low, channel: block), requantization.apply(high, channel: block + 8))
+        let y = requantization.requantize16(low, high, channel: block)
         store16(y, out + block, count: min(16, channels - block))
     }
 
     /// Stores channels `block..<block+8` only (a last block of at most 8 channels).
     @inline(__always)
     private func store(_ low: SIMD8<Int32>, _ out: UnsafeMutablePointer<Int8>, block: Int) {
-        let y = requantization.apply(low, channel: block)
-        store16(narrow(y, y), out + block, count: channels - block)
+        store16(requantization.requantize8(low, channel: block), out + block, count: channels - block)
     }
 
     /// Four horizontally adjacent output pixels whose windows lie inside the input, 16 channels

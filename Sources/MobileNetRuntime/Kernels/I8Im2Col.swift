@@ -11,39 +11,56 @@ enum I8Im2Col {
     static func fill(input: UnsafePointer<Int8>, geometry g: ConvGeometry, zeroPoint: Int32,
                      pixels: Range<Int>, rowStride: Int, into a: UnsafeMutablePointer<Int16>) {
         let cin = g.inputChannels, zero = Int16(zeroPoint), zeros = SIMD16<Int16>(repeating: zero)
-        let span = g.kernelWidth &* cin, k = g.kernelHeight &* span
+        let span = g.kernelWidth &* cin, inputRowBytes = g.inputWidth &* cin
+        let interior = g.interiorColumns
         var pixel = pixels.lowerBound
         while pixel < pixels.upperBound {
             // One output row (of one image) at a time.
-            let row = pixel / g.outputWidth
+            let row = pixel / g.outputWidth, rowStart = row &* g.outputWidth
             let (image, iy0, kys) = g.rowWindow(row)
-            let rowEnd = min(pixels.upperBound, (row + 1) &* g.outputWidth)
-            let inputRow = input + (image &* g.inputHeight &+ iy0) &* g.inputWidth &* cin
-            for p in pixel..<rowEnd {
-                let ox = p &- row &* g.outputWidth
-                let (ix0, kxs) = g.columnWindow(ox)
-                let target = a + (p &- pixels.lowerBound) &* rowStride
-                if kys.count == g.kernelHeight && kxs.count == g.kernelWidth {
-                    for ky in 0..<g.kernelHeight {
-                        let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
-                        var i = 0
-                        while i < span {
-                            let v = widen(load(SIMD16<Int8>.self, source + i)) &- zeros
-                            UnsafeMutableRawPointer(target + (ky &* span &+ i)).storeBytes(of: v, as: SIMD16<Int16>.self)
-                            i &+= 16
+            let rowEnd = min(pixels.upperBound, rowStart &+ g.outputWidth)
+            let inputRow = input + (image &* g.inputHeight &+ iy0) &* inputRowBytes
+            // The run of windows inside the input (empty when the window rows are clipped).
+            let runStart = kys.count == g.kernelHeight ? max(pixel, rowStart &+ interior.lowerBound) : rowEnd
+            let runEnd = kys.count == g.kernelHeight ? min(rowEnd, rowStart &+ interior.upperBound) : rowEnd
+            var p = pixel
+            while p < rowEnd {
+                var target = a + (p &- pixels.lowerBound) &* rowStride
+                if p == runStart && runStart < runEnd {
+                    // Source and target pointers step along the run; the row's padding past k
+                    // stays as the last store left it (its weights are zero).
+                    let sourceStep = g.strideWidth &* cin
+                    var source = inputRow + ((p &- rowStart) &* g.strideWidth &- g.padLeft) &* cin
+                    for _ in runStart..<runEnd {
+                        var from = source, to = UnsafeMutableRawPointer(target), ky = 0
+                        while ky < g.kernelHeight {
+                            var i = 0
+                            while i < span {
+                                let v = widen(load(SIMD16<Int8>.self, from + i)) &- zeros
+                                (to + i &* 2).storeBytes(of: v, as: SIMD16<Int16>.self)
+                                i &+= 16
+                            }
+                            from += inputRowBytes
+                            to += span &* 2
+                            ky &+= 1
                         }
+                        source += sourceStep
+                        target += rowStride
                     }
-                    for i in k..<rowStride { target[i] = 0 }
+                    p = runEnd
                     continue
                 }
+                // A window reaching outside the input: zeros, then the taps inside.
+                let (ix0, kxs) = g.columnWindow(p &- rowStart)
                 target.update(repeating: 0, count: rowStride)
                 for ky in kys {
-                    let source = inputRow + (ky * g.inputWidth + ix0) * cin
-                    let tapRow = target + ky * span
-                    for i in kxs.lowerBound * cin..<kxs.upperBound * cin {
+                    let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+                    let tapRow = target + ky &* span
+                    for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
                         tapRow[i] = Int16(source[i]) &- zero
                     }
                 }
+                p &+= 1
             }
             pixel = rowEnd
         }

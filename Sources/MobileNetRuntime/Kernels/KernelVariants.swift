@@ -2,7 +2,9 @@
 /// type, tile, instruction set), chosen when building for a target CPU: Package.swift defines
 /// `MOBILENET_AVX512VNNI` or `MOBILENET_AVXVNNI` (with `MOBILENET_VNNI`) for CPUs with a 4-way
 /// byte dot product, `MOBILENET_AVX2` for other AVX2 targets (see docs/ARCHITECTURE.md, "Kernel
-/// variants per CPU"). `bench` reports them.
+/// variants per CPU"); aarch64 builds run the NEON kernels, with `sdot` where the board's CPU
+/// has the dot product (`MOBILENET_DOTPROD`, from BOARD_FEATURES in scripts/make/arm.mk).
+/// `bench` reports them.
 public enum KernelVariants {
     /// The instruction set of the `vpmaddwd` kernels (VNNI CPUs run them as AVX2).
     #if MOBILENET_AVX2
@@ -23,12 +25,21 @@ public enum KernelVariants {
     /// The matrix product's micro-kernel (1x1 and full convolutions, fully connected layers).
     #if MOBILENET_VNNI
     public static let gemm = "qs8-gemm-6x16c4-\(dotInstructionSet)"
+    #elseif MOBILENET_DOTPROD
+    public static let gemm = "qs8-gemm-4x16c4-neondot"  // QS8GEMM4x16c4NEONDOT
+    #elseif arch(arm64)
+    public static let gemm = "qs8-gemm-4x16-neon-mlal-lane"  // QS8GEMM4x16NEONMLAL
     #else
     public static let gemm = "qs8-gemm-6x16-\(maddInstructionSet)-madd"
     #endif
 
-    /// The 3x3 depthwise convolution's kernel (tap pairs through `multiplyAddPairs`).
+    /// The 3x3 depthwise convolution's kernel (tap pairs through `multiplyAddPairs`; on aarch64
+    /// `smull` + `smlal` pairs, QS8DWConv3x3NEONMLAL).
+    #if arch(arm64)
+    public static let depthwise = "qs8-dwconv-3x3-neon-mlal"
+    #else
     public static let depthwise = "qs8-dwconv-3x3-\(maddInstructionSet)-madd"
+    #endif
 
     /// Every variant above, for reports.
     public static var all: [String] { [gemm, depthwise] }
@@ -37,6 +48,8 @@ public enum KernelVariants {
 /// The matrix product the interpreter runs in this build.
 #if MOBILENET_VNNI
 typealias SelectedGEMM = QuantizedGEMMDot4<HardwareDot4>
+#elseif MOBILENET_DOTPROD
+typealias SelectedGEMM = QuantizedGEMMDot4<NEONDot4>
 #else
 typealias SelectedGEMM = QuantizedGEMM
 #endif

@@ -47,6 +47,9 @@ struct QuantizedGEMM: @unchecked Sendable {
         self.inputZeroPoint = inputZeroPoint
     }
 
+    /// False: the rows are always widened to int16 (see `QuantizedGEMMDot4.readsInputRows`).
+    var readsInputRows: Bool { false }
+
     /// Int16 elements per widened activation row.
     var rowStride: Int { 2 * kPairs }
 

@@ -1,32 +1,75 @@
 import CDotProduct
 
-/// A 4-way dot product of unsigned and signed bytes into 8 int32 lanes (see CDotProduct.h): lane
-/// i gains `Σ_j a[4i+j] · b[4i+j]`, j < 4.
+/// A 4-way byte dot product into 8 int32 lanes (see CDotProduct.h): lane i gains
+/// `Σ_j a[4i+j] · b[4i+j]`, j < 4, with `b` the int8 weights and `a` the activation bytes as the
+/// instruction reads them.
 protocol Dot4Instruction {
+    /// What the activation rows hold: `x + activationOffset` as bytes. 128 for the u8 × s8
+    /// instructions (`vpdpbusd`: the bytes are unsigned, `x ^ 0x80`), 0 for the s8 × s8 ones
+    /// (`sdot`: the int8 values themselves, their bit patterns in `a`).
+    static var activationOffset: Int32 { get }
     static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32>
 }
 
-/// The portable exact emulation (tests, and any CPU).
+/// The portable exact emulation of `vpdpbusd` (tests, and any CPU).
 enum EmulatedDot4: Dot4Instruction {
+    static var activationOffset: Int32 { 128 }
+
     @inline(__always)
     static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
-        var result = accumulator
-        withUnsafeMutableBytes(of: &result) { r in
-            withUnsafeBytes(of: a) { a in
-                withUnsafeBytes(of: b) { b in
-                    mn_dpbusd_emulated(r.baseAddress!.assumingMemoryBound(to: Int32.self),
-                                       a.baseAddress!.assumingMemoryBound(to: UInt8.self),
-                                       b.baseAddress!.assumingMemoryBound(to: Int8.self))
-                }
-            }
-        }
-        return result
+        emulate(accumulator, a, b) { mn_dpbusd_emulated($0, $1.assumingMemoryBound(to: UInt8.self), $2) }
     }
 }
+
+/// The portable exact emulation of the signed form, `sdot` (tests of the signed layout, any CPU).
+enum EmulatedSignedDot4: Dot4Instruction {
+    static var activationOffset: Int32 { 0 }
+
+    @inline(__always)
+    static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
+        emulate(accumulator, a, b) { mn_sdot_emulated($0, $1.assumingMemoryBound(to: Int8.self), $2) }
+    }
+}
+
+/// Runs a C emulation (CDotProduct.c) in place on a copy of `accumulator`, with the bytes of `a`
+/// and `b`.
+@inline(__always)
+private func emulate(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>,
+                     _ instruction: (UnsafeMutablePointer<Int32>, UnsafeRawPointer, UnsafePointer<Int8>) -> Void)
+    -> SIMD8<Int32> {
+    var result = accumulator
+    withUnsafeMutableBytes(of: &result) { r in
+        withUnsafeBytes(of: a) { a in
+            withUnsafeBytes(of: b) { b in
+                instruction(r.baseAddress!.assumingMemoryBound(to: Int32.self), a.baseAddress!,
+                            b.baseAddress!.assumingMemoryBound(to: Int8.self))
+            }
+        }
+    }
+    return result
+}
+
+#if MOBILENET_DOTPROD
+/// ARMv8.2 `sdot` (s8 × s8), inlined from CDotProduct.h: boards whose CPU has the dot product
+/// (the Pi 5's Cortex-A76). `QuantizedGEMMDot4` multiplies with the lane-indexed micro-kernel
+/// `QS8GEMM4x16c4NEONDOT` in these builds; this form serves the protocol.
+enum NEONDot4: Dot4Instruction {
+    static var activationOffset: Int32 { 0 }
+
+    @inline(__always)
+    static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
+        let x = unsafeBitCast(a, to: SIMD32<Int8>.self)
+        return SIMD8(lowHalf: mn_sdot(accumulator.lowHalf, b.lowHalf, x.lowHalf),
+                     highHalf: mn_sdot(accumulator.highHalf, b.highHalf, x.highHalf))
+    }
+}
+#endif
 
 #if MOBILENET_VNNI
 /// `vpdpbusd` (AVX-512 VNNI or AVX-VNNI, 256-bit), inlined from CDotProduct.h.
 enum HardwareDot4: Dot4Instruction {
+    static var activationOffset: Int32 { 128 }
+
     @inline(__always)
     static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
         mn_dpbusd(accumulator, a, b)
@@ -35,15 +78,19 @@ enum HardwareDot4: Dot4Instruction {
 #endif
 
 /// The int8 matrix product of `QuantizedGEMM` for CPUs with a 4-way byte dot product
-/// (`qs8-gemm-6x16c4`, `vpdpbusd`): the same result, bit for bit.
+/// (`qs8-gemm-6x16c4`, `vpdpbusd`; on ARM `qs8-gemm-4x16c4-neondot`, `sdot`): the same result,
+/// bit for bit.
 ///
-/// Activations are stored as `x + 128` in unsigned bytes (`x ^ 0x80`, exact), four consecutive k
-/// to a 32-bit broadcast; weights stay int8, packed `[panel][k/4][16][4]` (64 bytes per four k of
-/// 16 output channels). Since `Σ (x − zx)·w = Σ (x + 128)·w − (128 + zx)·Σ w`, the second term is
-/// folded into the bias when packing (exact in wrapping int32: the true sum fits). A k that is
-/// not a multiple of 4 gets zero weights; convolution taps outside the input hold `zx + 128`
-/// (that is, x = zx, contributing nothing, as in TFLite's reference kernel). Per four k the 6x16
-/// micro-kernel does 2 weight loads, 6 broadcasts and 12 dot products (384 multiply-adds).
+/// Activations are stored as `x + o` bytes, four consecutive k to a 32-bit broadcast, with `o`
+/// the instruction's `activationOffset`: 128 for `vpdpbusd` (unsigned bytes, `x ^ 0x80`, exact),
+/// 0 for `sdot` (the int8 values, copied). Weights stay int8, packed `[panel][k/4][16][4]` (64
+/// bytes per four k of 16 output channels). Since `Σ (x − zx)·w = Σ (x + o)·w − (o + zx)·Σ w`,
+/// the second term is folded into the bias when packing (exact in wrapping int32: the true sum
+/// fits). A k that is not a multiple of 4 gets zero weights; convolution taps outside the input
+/// hold `zx + o` (that is, x = zx, contributing nothing, as in TFLite's reference kernel). Per
+/// four k the 6x16 micro-kernel does 2 weight loads, 6 broadcasts and 12 dot products (384
+/// multiply-adds). Builds for an ARM CPU with `sdot` (MOBILENET_DOTPROD) multiply the signed
+/// layout with `QS8GEMM4x16c4NEONDOT` (4 rows × 16 channels, lane-indexed `sdot`) instead.
 ///
 /// The scratch rows live in the interpreter's int16 scratch: `rowStride` counts int16 units
 /// (2 per four k), so that the planner sizes both variants alike.
@@ -53,13 +100,22 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
     /// Output channels and panels of 16.
     let n: Int, panels: Int
     let weights: AlignedStorage<Int8>
-    /// `bias − (128 + zx)·Σ_k w`, per channel (padded to the panels).
+    /// `bias − (o + zx)·Σ_k w` (o: `Dot.activationOffset`), per channel (padded to the panels).
     let bias: AlignedStorage<Int32>
     let requantization: VectorRequantization
     let inputZeroPoint: Int32
 
     /// Rows per micro-kernel tile.
-    static var tileRows: Int { 6 }
+    static var tileRows: Int {
+        #if MOBILENET_DOTPROD
+        if Dot.activationOffset == 0 { return QS8GEMM4x16c4NEONDOT.tileRows }
+        #endif
+        return 6
+    }
+
+    /// What the activation bytes are XORed with: `x + 128` is `x ^ 0x80`, `x + 0` is `x`.
+    @inline(__always)
+    static var activationMask: UInt8 { UInt8(truncatingIfNeeded: Dot.activationOffset) }
 
     /// Packs `weights`, row-major `[n][k]`.
     init(weights: [Int8], n: Int, k: Int, bias: [Int32], inputZeroPoint: Int32, requantization: Requantization) {
@@ -69,7 +125,7 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
         self.panels = (n + 15) / 16
         let packed = AlignedStorage<Int8>(zeros: panels * kQuads * 64)
         let folded = AlignedStorage<Int32>(zeros: panels * 16)
-        let shift = 128 &+ inputZeroPoint
+        let shift = Dot.activationOffset &+ inputZeroPoint
         for column in 0..<n {
             let lane = column % 16, base = (column / 16) * kQuads * 64
             var sum: Int32 = 0
@@ -86,6 +142,11 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
         self.inputZeroPoint = inputZeroPoint
     }
 
+    /// True when `multiply` can read a 1x1 convolution's or fully connected layer's int8 input
+    /// rows where they are (no `widenRows` copy): the signed layout (rows hold the int8 values)
+    /// with k a multiple of 4 (rows of `4 · kQuads` bytes, no padding).
+    var readsInputRows: Bool { Dot.activationOffset == 0 && k % 4 == 0 }
+
     /// Int16 units per activation row (4 bytes per four k).
     var rowStride: Int { 2 * kQuads }
 
@@ -93,21 +154,36 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
     /// streams past them once.
     var chunkRows: Int { max(Self.tileRows, (65_536 / (4 * kQuads)) / Self.tileRows * Self.tileRows) }
 
-    /// Writes `rows` int8 rows of `k` values into `a` as `x + 128` bytes (row stride
+    /// Writes `rows` int8 rows of `k` values into `a` as `x + o` bytes (row stride
     /// `rowStride` int16 units); the padding bytes up to a multiple of 4 are zero.
     func widenRows(_ input: UnsafePointer<Int8>, rows: Int, into a: UnsafeMutablePointer<Int16>) {
-        let rowBytes = 4 &* kQuads
+        let rowBytes = 4 &* kQuads, mask = Self.activationMask
         let target0 = UnsafeMutableRawPointer(a)
+        if rowBytes == k {
+            // No padding: the rows are contiguous on both sides, one flat pass (VWW's k of 8 and
+            // 16 would otherwise go byte by byte).
+            let total = rows &* k, source = UnsafeRawPointer(input)
+            var i = 0
+            while i &+ 16 <= total {
+                target0.storeBytes(of: load(SIMD16<UInt8>.self, source + i) ^ mask, toByteOffset: i, as: SIMD16<UInt8>.self)
+                i &+= 16
+            }
+            while i < total {
+                target0.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self) ^ mask, toByteOffset: i, as: UInt8.self)
+                i &+= 1
+            }
+            return
+        }
         for row in 0..<rows {
             let source = UnsafeRawPointer(input + row &* k), target = target0 + row &* rowBytes
             var kk = 0
             while kk &+ 32 <= k {
-                target.storeBytes(of: load(SIMD32<UInt8>.self, source + kk) ^ 0x80, toByteOffset: kk,
+                target.storeBytes(of: load(SIMD32<UInt8>.self, source + kk) ^ mask, toByteOffset: kk,
                                   as: SIMD32<UInt8>.self)
                 kk &+= 32
             }
             while kk < k {
-                target.storeBytes(of: source.load(fromByteOffset: kk, as: UInt8.self) ^ 0x80, toByteOffset: kk,
+                target.storeBytes(of: source.load(fromByteOffset: kk, as: UInt8.self) ^ mask, toByteOffset: kk,
                                   as: UInt8.self)
                 kk &+= 1
             }
@@ -118,56 +194,90 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
         }
     }
 
-    /// The im2col rows of output pixels `pixels` (see `I8Im2Col`) as `x + 128` bytes, taps outside
-    /// the input `zx + 128`. A window inside the input copies each of its rows 16 bytes at a time;
+    /// The im2col rows of output pixels `pixels` (see `I8Im2Col`) as `x + o` bytes, taps outside
+    /// the input `zx + o`. A window inside the input copies each of its rows 16 bytes at a time;
     /// the stores run up to 15 bytes past the row (`a` has 32 bytes of slack), the loads up to 15
-    /// bytes past the window (the activation buffers carry that slack).
+    /// bytes past the window (the activation buffers carry that slack). The runs of such windows
+    /// along an output row (`interiorColumns`) step source and target pointers without
+    /// recomputing the window, and leave the row's padding bytes (k up to a multiple of 4) as they
+    /// are: their weights are zero, whatever they hold adds nothing.
+    @inline(never)  // a function of its own: the asm check reads its loops
     func fillIm2Col(input: UnsafePointer<Int8>, geometry g: ConvGeometry, pixels: Range<Int>,
                     into a: UnsafeMutablePointer<Int16>) {
         let cin = g.inputChannels, rowBytes = 4 &* kQuads
-        let span = g.kernelWidth &* cin
-        let outside = UInt8(truncatingIfNeeded: inputZeroPoint &+ 128)
-        let base = UnsafeMutableRawPointer(a)
+        let span = g.kernelWidth &* cin, inputRowBytes = g.inputWidth &* cin
+        let outside = UInt8(truncatingIfNeeded: inputZeroPoint &+ Dot.activationOffset), mask = Self.activationMask
+        let base = UnsafeMutableRawPointer(a), interior = g.interiorColumns
         var pixel = pixels.lowerBound
         while pixel < pixels.upperBound {
-            let row = pixel / g.outputWidth
+            let row = pixel / g.outputWidth, rowStart = row &* g.outputWidth
             let (image, iy0, kys) = g.rowWindow(row)
-            let rowEnd = min(pixels.upperBound, (row &+ 1) &* g.outputWidth)
-            let inputRow = UnsafeRawPointer(input + (image &* g.inputHeight &+ iy0) &* g.inputWidth &* cin)
-            for p in pixel..<rowEnd {
-                let ox = p &- row &* g.outputWidth
-                let (ix0, kxs) = g.columnWindow(ox)
-                let target = base + (p &- pixels.lowerBound) &* rowBytes
-                if kys.count == g.kernelHeight && kxs.count == g.kernelWidth {
-                    for ky in 0..<g.kernelHeight {
-                        let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
-                        var i = 0
-                        while i < span {
-                            target.storeBytes(of: load(SIMD16<UInt8>.self, source + i) ^ 0x80,
-                                              toByteOffset: ky &* span &+ i, as: SIMD16<UInt8>.self)
-                            i &+= 16
-                        }
+            let inputRow = UnsafeRawPointer(input + (image &* g.inputHeight &+ iy0) &* inputRowBytes)
+            let ox = pixel &- rowStart
+            var target = base + (pixel &- pixels.lowerBound) &* rowBytes
+            if kys.count == g.kernelHeight && interior.contains(ox) {
+                // A run of windows inside the input, to the end of the interior or of `pixels`.
+                let end = min(pixels.upperBound, rowStart &+ interior.upperBound)
+                var source = inputRow + (ox &* g.strideWidth &- g.padLeft) &* cin
+                let sourceStep = g.strideWidth &* cin
+                if span <= 16 && g.kernelHeight == 3 {
+                    // 3 rows of at most 16 bytes (the stems: 3x3 windows of 3 channels).
+                    let row1 = inputRowBytes, row2 = 2 &* inputRowBytes
+                    for _ in pixel..<end {
+                        target.storeBytes(of: load(SIMD16<UInt8>.self, source) ^ mask, as: SIMD16<UInt8>.self)
+                        target.storeBytes(of: load(SIMD16<UInt8>.self, source + row1) ^ mask, toByteOffset: span,
+                                          as: SIMD16<UInt8>.self)
+                        target.storeBytes(of: load(SIMD16<UInt8>.self, source + row2) ^ mask, toByteOffset: 2 &* span,
+                                          as: SIMD16<UInt8>.self)
+                        source += sourceStep
+                        target += rowBytes
                     }
-                    (target + k).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes &- k)
+                    pixel = end
                     continue
                 }
-                target.initializeMemory(as: UInt8.self, repeating: outside, count: k)
-                (target + k).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes &- k)
-                for ky in kys {
-                    let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
-                    for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
-                        target.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self) ^ 0x80,
-                                          toByteOffset: ky &* span &+ i, as: UInt8.self)
+                for _ in pixel..<end {
+                    var ky = 0, from = source, to = target
+                    while ky < g.kernelHeight {
+                        var i = 0
+                        while i < span {
+                            to.storeBytes(of: load(SIMD16<UInt8>.self, from + i) ^ mask, toByteOffset: i,
+                                          as: SIMD16<UInt8>.self)
+                            i &+= 16
+                        }
+                        from += inputRowBytes
+                        to += span
+                        ky &+= 1
                     }
+                    source += sourceStep
+                    target += rowBytes
+                }
+                pixel = end
+                continue
+            }
+            // A window reaching outside the input: zero-point taps, then the inside ones.
+            let (ix0, kxs) = g.columnWindow(ox)
+            target.initializeMemory(as: UInt8.self, repeating: outside, count: k)
+            (target + k).initializeMemory(as: UInt8.self, repeating: 0, count: rowBytes &- k)
+            for ky in kys {
+                let source = inputRow + (ky &* g.inputWidth &+ ix0) &* cin
+                for i in kxs.lowerBound &* cin..<kxs.upperBound &* cin {
+                    target.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self) ^ mask,
+                                      toByteOffset: ky &* span &+ i, as: UInt8.self)
                 }
             }
-            pixel = rowEnd
+            pixel &+= 1
         }
     }
 
     /// `rows` prepared rows at `a` times the weight panels `panels`, requantized into `output`
     /// (row stride `n`).
     func multiply(a: UnsafePointer<Int16>, rows: Int, output: UnsafeMutablePointer<Int8>, panels: Range<Int>) {
+        #if MOBILENET_DOTPROD
+        if Dot.activationOffset == 0 {
+            QS8GEMM4x16c4NEONDOT.multiply(self, a: UnsafeRawPointer(a), rows: rows, output: output, panels: panels)
+            return
+        }
+        #endif
         let rowBytes = 4 &* kQuads, a = UnsafeRawPointer(a)
         for panel in panels {
             let w = UnsafeRawPointer(weights.pointer + panel &* kQuads &* 64)

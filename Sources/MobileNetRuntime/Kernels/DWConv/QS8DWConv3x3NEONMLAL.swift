@@ -158,8 +158,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
             Self.pair8(p + (r1 &+ c), p + (r1 &+ c2), w4, w5, paired, &low)
             Self.pair8(p + r2, p + (r2 &+ c), w6, w7, paired, &low)
             Self.single8(p + (r2 &+ c2), w8, &low)
-            let y = requantization.apply(low, channel: block)
-            store16(narrow(y, y), out + pixel &* c, count: channels &- block)
+            store16(requantization.requantize8(low, channel: block), out + pixel &* c, count: channels &- block)
             p += step
         }
     }
@@ -209,7 +208,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
 
     @inline(__always)
     private func store(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ out: UnsafeMutablePointer<Int8>, block: Int) {
-        let y = narrow(requantization.apply(low, channel: block), requantization.apply(high, channel: block &+ 8))
+        let y = requantization.requantize16(low, high, channel: block)
         store16(y, out, count: min(16, channels &- block))
     }
 }

@@ -79,10 +79,12 @@ enum QS8GEMM4x16NEONMLAL {
             kk &+= 1
         }
         let n = gemm.n
-        r0.store(gemm, out, panel: panel, columns: columns)
-        r1.store(gemm, out + n, panel: panel, columns: columns)
-        r2.store(gemm, out + 2 &* n, panel: panel, columns: columns)
-        r3.store(gemm, out + 3 &* n, panel: panel, columns: columns)
+        let q0 = gemm.requantization.parameters(channel: panel &* 16)
+        let q1 = gemm.requantization.parameters(channel: panel &* 16 &+ 8)
+        r0.store(gemm, q0, q1, out, columns: columns)
+        r1.store(gemm, q0, q1, out + n, columns: columns)
+        r2.store(gemm, q0, q1, out + 2 &* n, columns: columns)
+        r3.store(gemm, q0, q1, out + 3 &* n, columns: columns)
     }
 
     /// 8 rows × 8 channels, for panels of at most 8 channels (the first layers of α = 0.25):
@@ -123,10 +125,9 @@ enum QS8GEMM4x16NEONMLAL {
             offset &+= 2
             kk &+= 1
         }
-        let n = gemm.n, channel = panel &* 16
+        let n = gemm.n, q = gemm.requantization.parameters(channel: panel &* 16)
         @inline(__always) func store(_ c: SIMD8<Int32>, _ row: Int) {
-            let y = gemm.requantization.apply(c, channel: channel)
-            store16(narrow(y, y), out + row &* n, count: columns)
+            store16(gemm.requantization.requantize8(c, q), out + row &* n, count: columns)
         }
         store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3); store(c4, 4); store(c5, 5); store(c6, 6); store(c7, 7)
     }
@@ -156,7 +157,8 @@ enum QS8GEMM4x16NEONMLAL {
             offset &+= 2
             kk &+= 1
         }
-        r.store(gemm, out, panel: panel, columns: columns)
+        r.store(gemm, gemm.requantization.parameters(channel: panel &* 16),
+                gemm.requantization.parameters(channel: panel &* 16 &+ 8), out, columns: columns)
     }
 
     /// The int16 at `p` in every lane.
@@ -188,11 +190,12 @@ enum QS8GEMM4x16NEONMLAL {
             high &+= product(w1, x, lane)
         }
 
+        /// Requantized with the parameters of the panel's channels 0..<8 (`q0`) and 8..<16 (`q1`),
+        /// loaded once per tile.
         @inline(__always)
-        func store(_ gemm: QuantizedGEMM, _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int) {
-            let channel = panel &* 16
-            let y = narrow(gemm.requantization.apply(low, channel: channel),
-                           gemm.requantization.apply(high, channel: channel &+ 8))
+        func store(_ gemm: QuantizedGEMM, _ q0: VectorRequantization.Parameters, _ q1: VectorRequantization.Parameters,
+                   _ out: UnsafeMutablePointer<Int8>, columns: Int) {
+            let y = gemm.requantization.requantize16(low, high, q0, q1)
             store16(y, out, count: columns)
         }
     }

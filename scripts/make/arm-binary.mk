@@ -37,4 +37,4 @@ arm-binary-ci:
 	@$(MAKE) --no-print-directory BOARD=rpi4 arm-binary-test
 	@$(MAKE) --no-print-directory BOARD=rpi5 arm-binary-test
 	@$(MAKE) --no-print-directory BOARD=rpi5 deb
-	@bash scripts/arm/check-deb.sh build/mobilenet-watch_*_arm64.deb
+	@bash scripts/arm/check-deb.sh "build/mobilenet-watch_*_arm64.deb" cortex-a76

@@ -19,7 +19,7 @@
 #
 # Trixie on both sides: Raspberry Pi OS is trixie (glibc 2.41), and a binary linked against a
 # newer glibc does not start there. Needs root (chroot, apt in the amd64 root), mmdebstrap and
-# network access to the Debian mirror (DEBIAN_MIRROR). About 3-4 minutes and 2.7 GB.
+# network access to the Debian mirror (DEBIAN_MIRROR). About 4 minutes and 3.9 GB.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${ARM_CACHE:-$(dirname "$repo")/arm-cache}

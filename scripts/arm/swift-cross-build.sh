@@ -2,7 +2,7 @@
 # Cross-compiles the whole `mobilenet` binary for an arm64 board at native speed: Debian trixie's
 # amd64 Swift 6.0.3 (in the chroot made by scripts/arm/setup-swift-sdk.sh) with the trixie arm64
 # Swift SDK, the Swift runtime and libstdc++ linked statically. The result needs only libc6,
-# libgcc-s1, libjpeg62-turbo, libpng16-16t64 and libv4l-0t64 on the board.
+# libjpeg62-turbo, libpng16-16t64 and libv4l-0t64 on the board.
 #
 #   scripts/arm/swift-cross-build.sh CPU OUTDIR     e.g. cortex-a72 .build/boards/rpi4
 #

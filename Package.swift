@@ -13,8 +13,12 @@ import PackageDescription
 //   shipped inside someone's app must run on any x86-64 CPU.
 let environment = ProcessInfo.processInfo.environment
 let isDependencyCheckout = Context.packageDirectory.contains("/checkouts/")
+// A cross build for a board (scripts/make/arm-binary.mk) names the target's architecture in
+// MOBILENET_TARGET_ARCH (e.g. aarch64): the manifest runs on the build machine, so `arch()` here
+// describes that machine, not the target, and `native` would be the build machine's CPU.
+let crossArch: String? = environment["MOBILENET_TARGET_ARCH"].flatMap { $0.isEmpty ? nil : $0 }
 #if os(Linux) && arch(x86_64)
-let defaultTargetCPU: String? = isDependencyCheckout ? nil : "native"
+let defaultTargetCPU: String? = isDependencyCheckout || crossArch != nil ? nil : "native"
 #else
 let defaultTargetCPU: String? = nil  // Apple silicon and arm64 Linux have FMA in the baseline.
 #endif
@@ -25,7 +29,9 @@ let targetCPU: String? = {
 // Swift 6.0 (what Debian trixie ships) hands `-target-cpu` to clang as `-mcpu=`, which clang
 // refuses for x86-64; there the CPU goes to clang as `-march=`, which sets the same features.
 #if compiler(<6.1) && arch(x86_64)
-func targetCPUFlags(_ cpu: String) -> [String] { ["-Xcc", "-march=\(cpu)"] }
+func targetCPUFlags(_ cpu: String) -> [String] {
+    crossArch.map { $0 != "x86_64" } == true ? ["-target-cpu", cpu] : ["-Xcc", "-march=\(cpu)"]
+}
 #else
 func targetCPUFlags(_ cpu: String) -> [String] { ["-target-cpu", cpu] }
 #endif
@@ -92,7 +98,14 @@ let kernelVariantSettings: [SwiftSetting] = {
 // uses. The flag goes to the compiler as well, so that the CLI module records the static
 // libraries' own dependencies for the linker. Unsafe flags, so only as the root package.
 #if os(Linux)
-let staticStdlib: [String] = isDependencyCheckout ? [] : ["-static-stdlib"]
+// A cross build links statically with SwiftPM's --static-swift-stdlib instead, which takes the
+// static libraries from the Swift SDK (this flag would look for them in the shared resources),
+// and with the SDK's lld (no GNU ld for the target): packed relocations and a static libgcc
+// there too; the SDK's sysroot has only libstdc++.a (scripts/arm/setup-swift-sdk.sh).
+let staticStdlib: [String] = isDependencyCheckout || crossArch != nil ? [] : ["-static-stdlib"]
+let crossLink: [String] = crossArch == nil ? [] : [
+    "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xclang-linker", "-static-libgcc",
+]
 // Linked by GNU ld with packed relative relocations (DT_RELR, glibc ≥ 2.36): the static
 // runtime's ~40,000 relative relocations otherwise fill a 1 MB table that the dynamic loader
 // reads, resident, at every start (lld would also do it, but pulls Foundation and ICU back in
@@ -105,6 +118,7 @@ let leanLink: [String] = isDependencyCheckout ? [] : [
 #else
 let staticStdlib: [String] = []  // macOS has the runtime in the OS.
 let leanLink: [String] = []
+let crossLink: [String] = []
 #endif
 
 let package = Package(
@@ -196,7 +210,8 @@ let package = Package(
             exclude: ["Resources/README.md"],
             resources: [.copy("Resources/cifar10-mobilenet-a050.safetensors"), .copy("Resources/cifar10-mobilenet-a050-int8.tflite")],
             swiftSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib)],
-            linkerSettings: staticStdlib.isEmpty ? [] : [.unsafeFlags(staticStdlib + leanLink)]
+            linkerSettings: staticStdlib.isEmpty ? (crossLink.isEmpty ? [] : [.unsafeFlags(crossLink)])
+                : [.unsafeFlags(staticStdlib + leanLink)]
         ),
         .testTarget(
             name: "MobileNetTests",

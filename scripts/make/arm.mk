@@ -12,7 +12,7 @@
 # aarch64-none-none-elf / armv7-none-none-eabi; the runtime module needs nothing else. Its
 # objects are linked with Debian's cross gcc (aarch64: -static-pie, plain -static fails on a
 # copy relocation) against glibc, and run with qemu-user. scripts/arm/setup-toolchain.sh installs
-# the tools. (The whole `mobilenet` binary for a board is not built here yet.)
+# the tools. (The whole `mobilenet` binary for a board: scripts/make/arm-binary.mk.)
 include scripts/make/boards.mk
 
 SHARED       ?= ../shared

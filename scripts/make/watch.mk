@@ -2,6 +2,7 @@
 #   make run                       labels from /dev/video0, or from the demo images when there is no camera
 #   make install [DESTDIR=] [PREFIX=/usr/local]
 #   make deb                       build/mobilenet-watch_<version>_<arch>.deb
+#   make BOARD=rpi5 deb            the same for the board's architecture from its cross-built binary
 #   make watch-check               systemd-analyze verify/security, install and deb contents (part of make test)
 #   make soak                      100,000 frames, RSS sampled (scripts/soak.sh)
 
@@ -15,6 +16,22 @@ DEMO_IMAGES ?= ../shared/golden/images
 DEMO_FRAMES ?= 24
 DEB_VERSION ?= 0.1.0~git$(shell git log -1 --format=%cd.%h --date=format:%Y%m%d 2>/dev/null || echo 0)
 DEB_ARCH   := $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+# What `install` installs: the host build; with `make BOARD=<board> deb` for a board of another
+# architecture (BOARD=rpi5 on x86-64), the board's cross-built binary (scripts/make/arm-binary.mk),
+# stripped by the cross binutils, its Depends from the board's runtime packages.
+INSTALL_FROM    := build
+INSTALL_BIN_DIR  = $(BIN_DIR)
+DEB_STRIP       := -s
+DEB_ENV         :=
+ifneq ($(origin BOARD),file)
+ifneq ($(BOARD_DEB_ARCH),$(DEB_ARCH))
+DEB_ARCH        := $(BOARD_DEB_ARCH)
+INSTALL_FROM    := arm-binary
+INSTALL_BIN_DIR  = .build/boards/$(BOARD)
+DEB_STRIP       := -s --strip-program=$(BOARD_ARCH)-linux-gnu-strip
+DEB_ENV         := OBJDUMP=$(BOARD_ARCH)-linux-gnu-objdump DEB_LIBRARY_PACKAGES=$(ARM_CACHE)/swift-trixie/runtime-arm64.packages
+endif
+endif
 DEB_ROOT   := build/deb/mobilenet-watch_$(DEB_ARCH)
 DEB_FILE   := build/mobilenet-watch_$(DEB_VERSION)_$(DEB_ARCH).deb
 
@@ -36,10 +53,10 @@ run: build
 
 # The binary with its resource folder (the embedded model) in $(PREFIX)/lib/mobilenet, a link in
 # $(PREFIX)/bin, the default config (kept when present) and the unit pointing at the binary.
-install: build
+install: $(INSTALL_FROM)
 	install -d $(DESTDIR)$(PREFIX)/lib/mobilenet $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(SYSCONFDIR)/mobilenet $(DESTDIR)$(UNITDIR)
-	install -m 755 $(INSTALL_STRIP) $(BIN_DIR)/mobilenet $(DESTDIR)$(PREFIX)/lib/mobilenet/mobilenet
-	cp -R $(BIN_DIR)/MobileNet_MobileNetCLI.resources $(DESTDIR)$(PREFIX)/lib/mobilenet/
+	install -m 755 $(INSTALL_STRIP) $(INSTALL_BIN_DIR)/mobilenet $(DESTDIR)$(PREFIX)/lib/mobilenet/mobilenet
+	cp -R $(INSTALL_BIN_DIR)/MobileNet_MobileNetCLI.resources $(DESTDIR)$(PREFIX)/lib/mobilenet/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/lib/mobilenet/MobileNet_MobileNetCLI.resources
 	ln -sf ../lib/mobilenet/mobilenet $(DESTDIR)$(PREFIX)/bin/mobilenet
 	[ -e $(DESTDIR)$(SYSCONFDIR)/mobilenet/watch.conf ] || install -m 644 scripts/systemd/watch.conf $(DESTDIR)$(SYSCONFDIR)/mobilenet/watch.conf
@@ -49,8 +66,8 @@ install: build
 
 deb:
 	rm -rf $(DEB_ROOT)
-	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_ROOT) PREFIX=/usr INSTALL_STRIP=-s
-	bash scripts/package/make-deb.sh $(DEB_ROOT) $(DEB_VERSION) $(DEB_ARCH) $(DEB_FILE)
+	$(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/$(DEB_ROOT) PREFIX=/usr INSTALL_STRIP="$(DEB_STRIP)"
+	$(DEB_ENV) bash scripts/package/make-deb.sh $(DEB_ROOT) $(DEB_VERSION) $(DEB_ARCH) $(DEB_FILE)
 
 watch-check: deps
 	bash scripts/package/check-watch-install.sh

@@ -9,9 +9,19 @@ root=$1 version=$2 arch=$3 output=$4
 binary="$root/usr/lib/mobilenet/mobilenet"
 [ -x "$binary" ] || { echo "make-deb: $binary is missing (run make install DESTDIR=$root PREFIX=/usr)" >&2; exit 1; }
 
-# Depends: the package of every shared library the binary needs, as installed here.
+# Depends: the package of every shared library the binary needs, as installed here; for a
+# cross-built binary (another architecture), as listed in DEB_LIBRARY_PACKAGES ("soname package"
+# lines of the target's runtime packages, scripts/arm/setup-swift-sdk.sh), read with OBJDUMP
+# (e.g. aarch64-linux-gnu-objdump).
+objdump=${OBJDUMP:-objdump}
 depends=()
-for library in $(objdump -p "$binary" | awk '/NEEDED/ {print $2}'); do
+for library in $($objdump -p "$binary" | awk '/NEEDED/ {print $2}'); do
+    if [ -n "${DEB_LIBRARY_PACKAGES:-}" ]; then
+        package=$(awk -v lib="$library" '$1 == lib {print $2; exit}' "$DEB_LIBRARY_PACKAGES")
+        [ -n "$package" ] || { echo "make-deb: no package in $DEB_LIBRARY_PACKAGES has $library" >&2; exit 1; }
+        depends+=("$package")
+        continue
+    fi
     path=$(ldconfig -p | awk -v lib="$library" '$1 == lib {print $NF; exit}')
     [ -n "$path" ] || { echo "make-deb: $library not found by ldconfig" >&2; exit 1; }
     package=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) || true
@@ -19,7 +29,10 @@ for library in $(objdump -p "$binary" | awk '/NEEDED/ {print $2}'); do
     [ -n "$package" ] || { echo "make-deb: no package owns $path" >&2; exit 1; }
     depends+=("$package")
 done
-depends_line=$(printf '%s\n' "${depends[@]}" | sort -u | paste -sd, - | sed 's/,/, /g')
+# The C library at least as new as the newest symbol version the binary uses.
+glibc=$($objdump -T "$binary" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)
+depends_line=$(printf '%s\n' "${depends[@]}" | sort -u | sed "s/^libc6\$/libc6 (>= ${glibc:-0})/" \
+    | paste -sd, - | sed 's/,/, /g')
 
 mkdir -p "$root/DEBIAN"
 cat > "$root/DEBIAN/control" <<CONTROL

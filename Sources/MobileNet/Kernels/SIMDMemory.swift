@@ -1,11 +1,12 @@
-/// Unaligned SIMD loads and stores at the kernel boundary.
-@inline(__always)
-func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+/// Unaligned SIMD loads and stores at the kernel boundary (inlinable: the camera's resizer uses
+/// them too).
+@inlinable @inline(__always)
+package func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
     UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
 }
 
-@inline(__always)
-func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+@inlinable @inline(__always)
+package func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
 }
 
@@ -63,8 +64,10 @@ func clamp16(_ value: SIMD16<Float>, _ lower: SIMD16<Float>, _ upper: SIMD16<Flo
 /// (on baseline x86-64 `addingProduct` would be a libm call per lane).
 /// Concrete overloads on purpose: through a generic `V: SIMD`, `addingProduct` resolves to the
 /// protocol's lane-by-lane default, which LLVM does not always re-vectorise (seen for SIMD8).
-@inline(__always)
-func multiplyAdd(_ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
+/// Inlinable with this module's choice, so that the camera's resizer fuses exactly where
+/// `AntialiasedResizer` does.
+@inlinable @inline(__always)
+package func multiplyAdd(_ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
     #if MOBILENET_FMA || arch(arm64)
     return accumulator.addingProduct(a, b)
     #else

@@ -177,10 +177,10 @@ final class WindowResizer {
             var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
             for k in 0..<taps {
                 let w = SIMD16<Float>(repeating: tap[k]), p = rows[k] + i
-                s0 = fusedMultiplyAdd(s0, w, load16(p))
-                s1 = fusedMultiplyAdd(s1, w, load16(p + 16))
-                s2 = fusedMultiplyAdd(s2, w, load16(p + 32))
-                s3 = fusedMultiplyAdd(s3, w, load16(p + 48))
+                s0 = multiplyAdd(s0, w, load16(p))
+                s1 = multiplyAdd(s1, w, load16(p + 16))
+                s2 = multiplyAdd(s2, w, load16(p + 32))
+                s3 = multiplyAdd(s3, w, load16(p + 48))
             }
             store16(s0, out + i)
             store16(s1, out + i + 16)
@@ -190,7 +190,7 @@ final class WindowResizer {
         }
         while i < vectorEnd {
             var sum = SIMD16<Float>()
-            for k in 0..<taps { sum = fusedMultiplyAdd(sum, SIMD16(repeating: tap[k]), load16(rows[k] + i)) }
+            for k in 0..<taps { sum = multiplyAdd(sum, SIMD16(repeating: tap[k]), load16(rows[k] + i)) }
             store16(sum, out + i)
             i += 16
         }
@@ -253,25 +253,4 @@ final class WindowResizer {
             x += 1
         }
     }
-}
-
-/// `accumulator + a · b`, fused exactly where `AntialiasedResizer`'s `multiplyAdd` is (the
-/// same `MOBILENET_FMA` define, set with the target CPU for both modules).
-@inline(__always)
-func fusedMultiplyAdd(_ accumulator: SIMD16<Float>, _ a: SIMD16<Float>, _ b: SIMD16<Float>) -> SIMD16<Float> {
-    #if MOBILENET_FMA || arch(arm64)
-    return accumulator.addingProduct(a, b)
-    #else
-    return accumulator + a * b
-    #endif
-}
-
-@inline(__always)
-func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
-}
-
-@inline(__always)
-func store16(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
 }

@@ -72,7 +72,6 @@ package final class AntialiasedResizer {
             for y in 0..<outputHeight { convert(y, into: output + y * rowLength) }
             return
         }
-        let vectorEnd = rowLength - rowLength % 16
         let ring = ring.baseAddress!, ringRows = vertical.taps
         let rows = rowPointers
         vertical.weights.withUnsafeBufferPointer { weights in
@@ -84,21 +83,8 @@ package final class AntialiasedResizer {
                     converted += 1
                 }
                 for k in 0..<taps { rows[k] = ring + ((first + k) % ringRows) * rowLength }
-                let tap = weights.baseAddress! + y * ringRows
-                let out = output + y * rowLength
-                var i = 0
-                while i < vectorEnd {
-                    var sum = SIMD16<Float>()
-                    for k in 0..<taps { sum = multiplyAdd(sum, SIMD16(repeating: tap[k]), load16(rows[k] + i)) }
-                    store16(sum, out + i)
-                    i += 16
-                }
-                while i < rowLength {
-                    var sum: Float = 0
-                    for k in 0..<taps { sum += tap[k] * rows[k][i] }
-                    out[i] = sum
-                    i += 1
-                }
+                columnSums(rows, weights.baseAddress! + y * ringRows, taps, rowLength: rowLength,
+                           into: output + y * rowLength)
             }
         }
     }

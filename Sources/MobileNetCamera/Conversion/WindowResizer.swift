@@ -119,9 +119,9 @@ final class WindowResizer {
             for k in 0..<taps { rowPointers[k] = ring + ((first + k) % verticalTaps) * rowLength }
             let weights = verticalWeights + y * verticalTaps
             if outputWidth == inputWidth && !blocked {
-                verticalPass(weights, taps, into: output + y * rowLength)
+                columnSums(rowPointers, weights, taps, rowLength: inputWidth * 3, into: output + y * rowLength)
             } else {
-                verticalPass(weights, taps, into: columns)
+                columnSums(rowPointers, weights, taps, rowLength: inputWidth * 3, into: columns)
                 finishRow(columns, y)
             }
         }
@@ -164,43 +164,6 @@ final class WindowResizer {
         (destination + done).update(from: source + done, count: inputWidth * 3 - done)
     }
 
-    /// One output row of column sums from the `taps` rows in `rowPointers`:
-    /// `Σ_k tap[k] · row_k[i]`, fused multiply-adds in `k` order for the lanes below the
-    /// largest multiple of 16, plain multiply and add for the rest (as `AntialiasedResizer`).
-    @inline(__always)
-    private func verticalPass(_ tap: UnsafePointer<Float>, _ taps: Int, into out: UnsafeMutablePointer<Float>) {
-        let rowLength = inputWidth * 3
-        let vectorEnd = rowLength - rowLength % 16
-        let rows = rowPointers
-        var i = 0
-        while i + 64 <= vectorEnd {
-            var s0 = SIMD16<Float>(), s1 = SIMD16<Float>(), s2 = SIMD16<Float>(), s3 = SIMD16<Float>()
-            for k in 0..<taps {
-                let w = SIMD16<Float>(repeating: tap[k]), p = rows[k] + i
-                s0 = multiplyAdd(s0, w, load16(p))
-                s1 = multiplyAdd(s1, w, load16(p + 16))
-                s2 = multiplyAdd(s2, w, load16(p + 32))
-                s3 = multiplyAdd(s3, w, load16(p + 48))
-            }
-            store16(s0, out + i)
-            store16(s1, out + i + 16)
-            store16(s2, out + i + 32)
-            store16(s3, out + i + 48)
-            i += 64
-        }
-        while i < vectorEnd {
-            var sum = SIMD16<Float>()
-            for k in 0..<taps { sum = multiplyAdd(sum, SIMD16(repeating: tap[k]), load16(rows[k] + i)) }
-            store16(sum, out + i)
-            i += 16
-        }
-        while i < rowLength {
-            var sum: Float = 0
-            for k in 0..<taps { sum += tap[k] * rows[k][i] }
-            out[i] = sum
-            i += 1
-        }
-    }
 
     /// One row of column sums resampled to `outputWidth` pixels: per pixel and channel
     /// `Σ_k tap[k] · value`, multiply then add in `k` order (as `AntialiasedResizer`), the three

@@ -73,6 +73,34 @@ static inline __attribute__((always_inline)) mn_i8x16 mn_narrow_clamp(mn_i32x4 a
     int8x16_t y = vqmovn_high_s16(vqmovn_s16(ab), cd);
     return (mn_i8x16)vminq_s8(vmaxq_s8(y, vdupq_n_s8(lo)), vdupq_n_s8(hi));
 }
+/// The depthwise kernel's tap pairs (QS8DWConv3x3NEONMLAL): the products of two taps' 16 int8
+/// inputs `xa`, `xb` with their weights `wa`, `wb`, summed in int16 (exact for weights in
+/// -127...127), for channels 0..<8 (`smull` + `smlal`) and 8..<16 (`smull2` + `smlal2`, which
+/// read the high halves in place; generic Swift code would first move them down with `ext`).
+typedef int16_t mn_i16x8 __attribute__((ext_vector_type(8)));
+static inline __attribute__((always_inline)) mn_i16x8 mn_multiply_pair_low(mn_i8x16 xa, mn_i8x16 wa, mn_i8x16 xb,
+                                                                            mn_i8x16 wb) {
+    return (mn_i16x8)vmlal_s8(vmull_s8(vget_low_s8((int8x16_t)xa), vget_low_s8((int8x16_t)wa)),
+                              vget_low_s8((int8x16_t)xb), vget_low_s8((int8x16_t)wb));
+}
+static inline __attribute__((always_inline)) mn_i16x8 mn_multiply_pair_high(mn_i8x16 xa, mn_i8x16 wa, mn_i8x16 xb,
+                                                                             mn_i8x16 wb) {
+    return (mn_i16x8)vmlal_high_s8(vmull_high_s8((int8x16_t)xa, (int8x16_t)wa), (int8x16_t)xb, (int8x16_t)wb);
+}
+/// `p` through an empty `asm`: the compiler no longer knows how it relates to the previous
+/// iteration's pointer, so the taps `p + step` and `p + 2 step` stay register-offset loads from
+/// one pointer per window row instead of becoming nine separately incremented pointers.
+static inline __attribute__((always_inline)) const int8_t *mn_opaque_pointer(const int8_t *p) {
+    __asm__("" : "+r"(p));
+    return p;
+}
+/// One tap's products (`smull`, `smull2`).
+static inline __attribute__((always_inline)) mn_i16x8 mn_multiply_low(mn_i8x16 x, mn_i8x16 w) {
+    return (mn_i16x8)vmull_s8(vget_low_s8((int8x16_t)x), vget_low_s8((int8x16_t)w));
+}
+static inline __attribute__((always_inline)) mn_i16x8 mn_multiply_high(mn_i8x16 x, mn_i8x16 w) {
+    return (mn_i16x8)vmull_high_s8((int8x16_t)x, (int8x16_t)w);
+}
 #endif
 
 #if defined(MOBILENET_DOTPROD)

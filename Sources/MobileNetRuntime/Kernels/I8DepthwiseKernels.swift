@@ -9,7 +9,7 @@
 /// - Other sizes: weights widened to int32, `[kh][kw][roundUp16(channels)]`, int32 lanes; clipped
 ///   windows subtract the zero point per tap and skip the taps outside the input, as TFLite does.
 ///
-/// On aarch64 the 3x3 windows are computed by `QS8DWConv3x3NEONMLAL`.
+/// On aarch64 the 3x3 convolutions are computed by `QS8DWConv3x3NEONMLAL` (a row at a time).
 ///
 /// Reads up to 15 bytes past a pixel's last channel (the activation buffers carry that slack);
 /// those lanes are never stored.
@@ -71,6 +71,12 @@ struct I8Depthwise: @unchecked Sendable {
 
     /// Output rows `rows` (image-major) of the convolution with geometry `g`.
     func run(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, geometry g: ConvGeometry, rows: Range<Int>) {
+        #if arch(arm64)
+        if is3x3 {
+            neon.unsafelyUnwrapped.run(input: input, output: output, geometry: g, rows: rows)
+            return
+        }
+        #endif
         let interior = g.interiorColumns
         for row in rows {
             let (image, iy0, kys) = g.rowWindow(row)
@@ -110,9 +116,6 @@ struct I8Depthwise: @unchecked Sendable {
     /// weight. `window` points at the first pixel's top-left input pixel.
     @inline(__always)
     private func interior4x3x3(_ window: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, g: ConvGeometry) {
-        #if arch(arm64)
-        neon.unsafelyUnwrapped.interior4(window, out, step: g.strideWidth &* channels, rowStride: g.inputWidth &* channels)
-        #else
         var block = 0
         while block < channels {
             if channels &- block > 8 {
@@ -122,7 +125,6 @@ struct I8Depthwise: @unchecked Sendable {
             }
             block &+= 16
         }
-        #endif
     }
 
     /// Channels `block..<block+16` of `interior4x3x3`.
@@ -199,9 +201,6 @@ struct I8Depthwise: @unchecked Sendable {
         }
         let t0 = tap(0, 0), t1 = tap(0, 1), t2 = tap(0, 2), t3 = tap(1, 0), t4 = tap(1, 1)
         let t5 = tap(1, 2), t6 = tap(2, 0), t7 = tap(2, 1), t8 = tap(2, 2)
-        #if arch(arm64)
-        neon.unsafelyUnwrapped.pixel((t0, t1, t2, t3, t4, t5, t6, t7, t8), out)
-        #else
         var block = 0
         while block < channels {
             let wide = channels &- block > 8
@@ -217,7 +216,6 @@ struct I8Depthwise: @unchecked Sendable {
             if wide { store(low, high, out, block: block) } else { store(low, out, block: block) }
             block &+= 16
         }
-        #endif
     }
 
     /// The taps `first` and `second` of pair `index` (channels `block..<block+16`) accumulated.

@@ -1,14 +1,23 @@
 #if arch(arm64)
-/// The aarch64 form of `I8Depthwise`'s 3x3 windows (ARMv8.0 NEON): channels in lanes, int8
-/// weights `[tap][roundUp16(channels)]`, the interior bias with `zx · Σ w` folded in (so taps are
-/// plain `x · w`, and taps outside the input read a row of zero points, as in `I8Depthwise`).
+import CDotProduct
+
+/// The aarch64 form of `I8Depthwise`'s 3x3 convolutions (ARMv8.0 NEON), stride 1 or 2: channels
+/// in lanes, int8 weights `[tap][roundUp16(channels)]`, the interior bias with `zx · Σ w` folded
+/// in (so taps are plain `x · w`, and taps outside the input read a row of zero points).
+///
+/// 16 channels at a time (8 for a last block of at most 8): a block's 9 weight vectors and
+/// requantization parameters are loaded once for all the rows of a call, then every output pixel
+/// takes the same body. The window's three input rows are addressed as `base + column · step`; a
+/// row outside the input is the zero-point row with step 0, so the top and bottom edges cost
+/// nothing extra. Columns whose window leaves the input (the left and right edges: one or two per
+/// row) point their outside taps at the zero-point row too.
 ///
 /// Two taps at a time: `smull`/`smull2` multiply 16 int8 inputs by 16 int8 weights into int16,
 /// `smlal`/`smlal2` add the second tap's products, `saddw`/`saddw2` widen the sums into the
 /// int32 accumulators: 10 instructions per 32 multiply-adds. Exact when the weights lie in
 /// -127...127 (TFLite's int8 weight range): each product lies in [-16256, 16256], a sum of two
 /// in int16. A convolution with a -128 weight (a product of 16384, two of which overflow int16)
-/// adds every tap's products on its own (`paired` false; separate functions, so that no loop
+/// adds every tap's products on its own (`Unpaired`: the row loops are specialized, so that no loop
 /// tests it).
 struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
     let channels: Int
@@ -17,6 +26,8 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
     private let weights: AlignedStorage<Int8>
     /// The bias with `zx · Σ w` folded in, `[padded]`.
     private let interiorBias: AlignedStorage<Int32>
+    /// The input zero point in every channel (plus SIMD slack): what taps outside the input read.
+    private let zeroPointRow: AlignedStorage<Int8>
     private let requantization: VectorRequantization
     /// Whether two taps' products are summed in int16 (no weight is -128).
     private let paired: Bool
@@ -29,6 +40,8 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
         padded = roundUp16(channels)
         weights = AlignedStorage(zeros: 9 * padded)
         interiorBias = AlignedStorage(zeros: padded)
+        zeroPointRow = AlignedStorage(zeros: padded + 16)
+        zeroPointRow.pointer.update(repeating: Int8(truncatingIfNeeded: d.inputZeroPoint), count: padded + 16)
         for c in 0..<channels {
             var sum: Int32 = 0
             for t in 0..<9 {
@@ -40,149 +53,164 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
         requantization = VectorRequantization(d.requantization)
     }
 
-    /// Four horizontally adjacent windows inside the input: `window` is the first one's top-left
-    /// input pixel, `step` the bytes between windows, `rowStride` between input rows.
-    @inline(__always)
-    func interior4(_ window: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, step: Int, rowStride: Int) {
+    /// Output rows `rows` (image-major) of the convolution with geometry `g` (3x3), a block of
+    /// channels at a time.
+    func run(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, geometry g: ConvGeometry, rows: Range<Int>) {
+        let rows = Rows(input: input, output: output, geometry: g, range: rows, interior: g.interiorColumns)
         var block = 0
         while block < channels {
-            switch (channels &- block > 8, paired) {
-            case (true, true): interior4Wide(window + block, out + block, step: step, rowStride: rowStride, block: block)
-            case (true, false): interior4WideTaps(window + block, out + block, step: step, rowStride: rowStride, block: block)
-            case (false, true): interior4Narrow(window + block, out + block, step: step, rowStride: rowStride, block: block)
-            case (false, false): interior4NarrowTaps(window + block, out + block, step: step, rowStride: rowStride, block: block)
+            if paired { run(rows, block: block, Paired.self) } else { run(rows, block: block, Unpaired.self) }
+            block &+= 16
+        }
+    }
+
+    /// Channels `block..<block+16` of every row, by the block's width and store.
+    @inline(__always)
+    private func run<P: TapPairing>(_ rows: Rows, block: Int, _: P.Type) {
+        switch channels &- block {
+        case 16...: wide(rows, block: block, P.self, WholeVectors.self)
+        case 9...: wide(rows, block: block, P.self, PartialVectors.self)
+        case 8: narrow(rows, block: block, P.self, WholeVectors.self)
+        default: narrow(rows, block: block, P.self, PartialVectors.self)
+        }
+    }
+
+    /// The rows a call computes, and the output columns whose windows lie inside the input's
+    /// columns.
+    private struct Rows {
+        let input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>
+        let geometry: ConvGeometry
+        let range: Range<Int>
+        let interior: Range<Int>
+    }
+
+    /// The addresses of a window's 9 taps (at the block's first channel), in row-major tap order.
+    private struct Taps {
+        let t0: UnsafePointer<Int8>, t1: UnsafePointer<Int8>, t2: UnsafePointer<Int8>
+        let t3: UnsafePointer<Int8>, t4: UnsafePointer<Int8>, t5: UnsafePointer<Int8>
+        let t6: UnsafePointer<Int8>, t7: UnsafePointer<Int8>, t8: UnsafePointer<Int8>
+    }
+
+    /// Every window of every row (channels from `block`), `window(taps, out)` each. The window's
+    /// three input rows are addressed as `base + column · step`: a row outside the input is the
+    /// zero-point row with step 0. The interior columns step three row pointers along the row;
+    /// the edge columns point their taps outside the input at the zero-point row.
+    @inline(__always)
+    private func forEachWindow(_ rows: Rows, block: Int, _ window: (Taps, UnsafeMutablePointer<Int8>) -> Void) {
+        let g = rows.geometry, c = channels, interior = rows.interior
+        let zero = UnsafePointer(zeroPointRow.pointer) + block, rowBytes = g.inputWidth &* c
+        let stride = g.strideWidth, width = g.inputWidth
+        for row in rows.range {
+            let (image, iy0, _) = g.rowWindow(row)
+            @inline(__always) func windowRow(_ ky: Int) -> (UnsafePointer<Int8>, Int) {
+                let iy = iy0 &+ ky
+                guard iy >= 0, iy < g.inputHeight else { return (zero, 0) }
+                return (rows.input + ((image &* g.inputHeight &+ iy) &* rowBytes &+ block), c)
             }
-            block &+= 16
+            let (base0, s0) = windowRow(0), (base1, s1) = windowRow(1), (base2, s2) = windowRow(2)
+            let outRow = rows.output + (row &* g.outputWidth &* c &+ block)
+            @inline(__always) func edge(_ ox: Int) {
+                let ix = ox &* stride &- g.padLeft
+                @inline(__always) func tap(_ base: UnsafePointer<Int8>, _ step: Int, _ kx: Int) -> UnsafePointer<Int8> {
+                    let column = ix &+ kx
+                    return column >= 0 && column < width ? base + column &* step : zero
+                }
+                window(Taps(t0: tap(base0, s0, 0), t1: tap(base0, s0, 1), t2: tap(base0, s0, 2),
+                            t3: tap(base1, s1, 0), t4: tap(base1, s1, 1), t5: tap(base1, s1, 2),
+                            t6: tap(base2, s2, 0), t7: tap(base2, s2, 1), t8: tap(base2, s2, 2)), outRow + ox &* c)
+            }
+            for ox in 0..<interior.lowerBound { edge(ox) }
+            if !interior.isEmpty {
+                let ix = interior.lowerBound &* stride &- g.padLeft
+                var p0 = base0 + ix &* s0, p1 = base1 + ix &* s1, p2 = base2 + ix &* s2
+                let e0 = 2 &* s0, e1 = 2 &* s1, e2 = 2 &* s2, d0 = stride &* s0, d1 = stride &* s1, d2 = stride &* s2
+                var out = outRow + interior.lowerBound &* c
+                for _ in interior {
+                    let a0 = mn_opaque_pointer(p0).unsafelyUnwrapped, a1 = mn_opaque_pointer(p1).unsafelyUnwrapped
+                    let a2 = mn_opaque_pointer(p2).unsafelyUnwrapped
+                    window(Taps(t0: a0, t1: a0 + s0, t2: a0 + e0, t3: a1, t4: a1 + s1, t5: a1 + e1,
+                                t6: a2, t7: a2 + s2, t8: a2 + e2), out)
+                    p0 += d0
+                    p1 += d1
+                    p2 += d2
+                    out += c
+                }
+            }
+            for ox in interior.upperBound..<g.outputWidth { edge(ox) }
         }
     }
 
-    /// One window given the addresses of its 9 taps (channel 0), in row-major tap order; taps
-    /// outside the input point at a row of input zero points.
-    @inline(__always)
-    func pixel(_ t: Taps, _ out: UnsafeMutablePointer<Int8>) {
-        if paired { pixelPairs(t, out) } else { pixelTaps(t, out) }
-    }
-
-    /// The addresses of a window's 9 taps.
-    typealias Taps = (UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>,
-                      UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>, UnsafePointer<Int8>,
-                      UnsafePointer<Int8>)
-
+    /// Channels `block..<block+16` (at least 9 of them) of the rows.
     @inline(never)
-    private func pixelPairs(_ t: Taps, _ out: UnsafeMutablePointer<Int8>) { pixel(t, out, paired: true) }
-
-    @inline(never)
-    private func pixelTaps(_ t: Taps, _ out: UnsafeMutablePointer<Int8>) { pixel(t, out, paired: false) }
-
-    @inline(__always)
-    private func pixel(_ t: Taps, _ out: UnsafeMutablePointer<Int8>, paired: Bool) {
-        var block = 0
-        while block < channels {
-            let w = UnsafeRawPointer(weights.pointer + block)
-            @inline(__always) func tap(_ i: Int) -> SIMD16<Int8> { load(SIMD16<Int8>.self, w + i &* padded) }
-            let b = UnsafeRawPointer(interiorBias.pointer + block)
-            var low = load(SIMD8<Int32>.self, b), high = load(SIMD8<Int32>.self, b + 32)
-            Self.pair(t.0 + block, t.1 + block, tap(0), tap(1), paired, &low, &high)
-            Self.pair(t.2 + block, t.3 + block, tap(2), tap(3), paired, &low, &high)
-            Self.pair(t.4 + block, t.5 + block, tap(4), tap(5), paired, &low, &high)
-            Self.pair(t.6 + block, t.7 + block, tap(6), tap(7), paired, &low, &high)
-            Self.single(t.8 + block, tap(8), &low, &high)
-            store(low, high, out + block, block: block)
-            block &+= 16
-        }
-    }
-
-    @inline(never)
-    private func interior4Wide(_ x: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, step: Int, rowStride: Int,
-                               block: Int) {
-        interior4Wide(x, out, step: step, rowStride: rowStride, block: block, paired: true)
-    }
-
-    @inline(never)
-    private func interior4WideTaps(_ x: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, step: Int,
-                                   rowStride: Int, block: Int) {
-        interior4Wide(x, out, step: step, rowStride: rowStride, block: block, paired: false)
-    }
-
-    @inline(never)
-    private func interior4Narrow(_ x: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, step: Int,
-                                 rowStride: Int, block: Int) {
-        interior4Narrow(x, out, step: step, rowStride: rowStride, block: block, paired: true)
-    }
-
-    @inline(never)
-    private func interior4NarrowTaps(_ x: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, step: Int,
-                                     rowStride: Int, block: Int) {
-        interior4Narrow(x, out, step: step, rowStride: rowStride, block: block, paired: false)
-    }
-
-    /// 16 channels of 4 windows.
-    @inline(__always)
-    private func interior4Wide(_ x: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, step: Int, rowStride: Int,
-                               block: Int, paired: Bool) {
+    private func wide<P: TapPairing, S: VectorStore>(_ rows: Rows, block: Int, _: P.Type, _: S.Type) {
         let w = UnsafeRawPointer(weights.pointer + block)
         @inline(__always) func tap(_ i: Int) -> SIMD16<Int8> { load(SIMD16<Int8>.self, w + i &* padded) }
         let w0 = tap(0), w1 = tap(1), w2 = tap(2), w3 = tap(3), w4 = tap(4), w5 = tap(5), w6 = tap(6), w7 = tap(7)
         let w8 = tap(8)
-        let b = UnsafeRawPointer(interiorBias.pointer + block)
-        let b0 = load(SIMD8<Int32>.self, b), b1 = load(SIMD8<Int32>.self, b + 32)
-        let c = channels, r1 = rowStride, r2 = rowStride &* 2, c2 = channels &* 2
-        var p = x
-        for pixel in 0..<4 {
-            var low = b0, high = b1
-            Self.pair(p, p + c, w0, w1, paired, &low, &high)
-            Self.pair(p + c2, p + r1, w2, w3, paired, &low, &high)
-            Self.pair(p + (r1 &+ c), p + (r1 &+ c2), w4, w5, paired, &low, &high)
-            Self.pair(p + r2, p + (r2 &+ c), w6, w7, paired, &low, &high)
-            Self.single(p + (r2 &+ c2), w8, &low, &high)
-            store(low, high, out + pixel &* c, block: block)
-            p += step
+        let bias = UnsafeRawPointer(interiorBias.pointer + block)
+        let q0 = requantization.parameters(channel: block), q1 = requantization.parameters(channel: block &+ 8)
+        let count = channels &- block
+        forEachWindow(rows, block: block) { t, out in
+            var low = load(SIMD8<Int32>.self, bias), high = load(SIMD8<Int32>.self, bias + 32)
+            Self.pair(t.t0, t.t1, w0, w1, P.self, &low, &high)
+            Self.pair(t.t2, t.t3, w2, w3, P.self, &low, &high)
+            Self.pair(t.t4, t.t5, w4, w5, P.self, &low, &high)
+            Self.pair(t.t6, t.t7, w6, w7, P.self, &low, &high)
+            Self.single(t.t8, w8, &low, &high)
+            let y = requantization.requantize16(low, high, q0, q1)
+            if S.whole { UnsafeMutableRawPointer(out).storeBytes(of: y, as: SIMD16<Int8>.self) } else {
+                partialStore16(y, out, count: count)
+            }
         }
     }
 
-    /// The last ≤ 8 channels of 4 windows.
-    @inline(__always)
-    private func interior4Narrow(_ x: UnsafePointer<Int8>, _ out: UnsafeMutablePointer<Int8>, step: Int,
-                                 rowStride: Int, block: Int, paired: Bool) {
+    /// The last ≤ 8 channels (`block..<channels`) of the rows.
+    @inline(never)
+    private func narrow<P: TapPairing, S: VectorStore>(_ rows: Rows, block: Int, _: P.Type, _: S.Type) {
         let w = UnsafeRawPointer(weights.pointer + block)
         @inline(__always) func tap(_ i: Int) -> SIMD8<Int8> { load(SIMD8<Int8>.self, w + i &* padded) }
         let w0 = tap(0), w1 = tap(1), w2 = tap(2), w3 = tap(3), w4 = tap(4), w5 = tap(5), w6 = tap(6), w7 = tap(7)
         let w8 = tap(8)
-        let b0 = load(SIMD8<Int32>.self, UnsafeRawPointer(interiorBias.pointer + block))
-        let c = channels, r1 = rowStride, r2 = rowStride &* 2, c2 = channels &* 2
-        var p = x
-        for pixel in 0..<4 {
-            var low = b0
-            Self.pair8(p, p + c, w0, w1, paired, &low)
-            Self.pair8(p + c2, p + r1, w2, w3, paired, &low)
-            Self.pair8(p + (r1 &+ c), p + (r1 &+ c2), w4, w5, paired, &low)
-            Self.pair8(p + r2, p + (r2 &+ c), w6, w7, paired, &low)
-            Self.single8(p + (r2 &+ c2), w8, &low)
-            store16(requantization.requantize8(low, channel: block), out + pixel &* c, count: channels &- block)
-            p += step
+        let bias = UnsafeRawPointer(interiorBias.pointer + block)
+        let q = requantization.parameters(channel: block)
+        let count = channels &- block
+        forEachWindow(rows, block: block) { t, out in
+            var low = load(SIMD8<Int32>.self, bias)
+            Self.pair8(t.t0, t.t1, w0, w1, P.self, &low)
+            Self.pair8(t.t2, t.t3, w2, w3, P.self, &low)
+            Self.pair8(t.t4, t.t5, w4, w5, P.self, &low)
+            Self.pair8(t.t6, t.t7, w6, w7, P.self, &low)
+            Self.single8(t.t8, w8, &low)
+            let y = requantization.requantize8(low, q)
+            if S.whole {
+                UnsafeMutableRawPointer(out).storeBytes(of: unsafeBitCast(y, to: SIMD2<UInt64>.self)[0], as: UInt64.self)
+            } else {
+                partialStore16(y, out, count: count)
+            }
         }
     }
 
     /// Taps at `a` and `b` (16 channels) times weights `wa` and `wb`, added to the accumulators:
-    /// `smull`, `smlal` (and their `2` forms for channels 8..<16), `saddw`, `saddw2`.
+    /// `smull`, `smlal` and their `2` forms, `saddw`, `saddw2`.
     @inline(__always)
-    private static func pair(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ wa: SIMD16<Int8>, _ wb: SIMD16<Int8>,
-                             _ paired: Bool, _ low: inout SIMD8<Int32>, _ high: inout SIMD8<Int32>) {
-        guard paired else {
+    private static func pair<P: TapPairing>(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ wa: SIMD16<Int8>,
+                                            _ wb: SIMD16<Int8>, _: P.Type, _ low: inout SIMD8<Int32>,
+                                            _ high: inout SIMD8<Int32>) {
+        guard P.paired else {
             Self.single(a, wa, &low, &high)
             Self.single(b, wb, &low, &high)
             return
         }
         let xa = load(SIMD16<Int8>.self, a), xb = load(SIMD16<Int8>.self, b)
-        low &+= widen32(widen(xa.lowHalf) &* widen(wa.lowHalf) &+ widen(xb.lowHalf) &* widen(wb.lowHalf))
-        high &+= widen32(widen(xa.highHalf) &* widen(wa.highHalf) &+ widen(xb.highHalf) &* widen(wb.highHalf))
+        low &+= widen32(mn_multiply_pair_low(xa, wa, xb, wb))
+        high &+= widen32(mn_multiply_pair_high(xa, wa, xb, wb))
     }
 
     /// `pair` for 8 channels.
     @inline(__always)
-    private static func pair8(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ wa: SIMD8<Int8>, _ wb: SIMD8<Int8>,
-                              _ paired: Bool, _ low: inout SIMD8<Int32>) {
-        guard paired else {
+    private static func pair8<P: TapPairing>(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ wa: SIMD8<Int8>,
+                                             _ wb: SIMD8<Int8>, _: P.Type, _ low: inout SIMD8<Int32>) {
+        guard P.paired else {
             Self.single8(a, wa, &low)
             Self.single8(b, wb, &low)
             return
@@ -196,8 +224,8 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
     private static func single(_ a: UnsafePointer<Int8>, _ wa: SIMD16<Int8>,
                                _ low: inout SIMD8<Int32>, _ high: inout SIMD8<Int32>) {
         let xa = load(SIMD16<Int8>.self, a)
-        low &+= widen32(widen(xa.lowHalf) &* widen(wa.lowHalf))
-        high &+= widen32(widen(xa.highHalf) &* widen(wa.highHalf))
+        low &+= widen32(mn_multiply_low(xa, wa))
+        high &+= widen32(mn_multiply_high(xa, wa))
     }
 
     /// `single` for 8 channels.
@@ -205,11 +233,20 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
     private static func single8(_ a: UnsafePointer<Int8>, _ wa: SIMD8<Int8>, _ low: inout SIMD8<Int32>) {
         low &+= widen32(widen(load(SIMD8<Int8>.self, a)) &* widen(wa))
     }
-
-    @inline(__always)
-    private func store(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ out: UnsafeMutablePointer<Int8>, block: Int) {
-        let y = requantization.requantize16(low, high, channel: block)
-        store16(y, out, count: min(16, channels &- block))
-    }
 }
+
+/// Whether a depthwise kernel sums two taps' products in int16 (no weight is -128), as a type:
+/// the row loops are specialized for it, so that no loop tests it.
+protocol TapPairing { static var paired: Bool { get } }
+/// Tap pairs summed in int16 (every weight in -127...127).
+enum Paired: TapPairing { static var paired: Bool { true } }
+/// Every tap widened on its own (a -128 weight).
+enum Unpaired: TapPairing { static var paired: Bool { false } }
+
+/// Whether a channel block fills its vector (16 lanes, or 8 for a narrow block), as a type.
+protocol VectorStore { static var whole: Bool { get } }
+/// The block fills the vector: one `str`.
+enum WholeVectors: VectorStore { static var whole: Bool { true } }
+/// A last block of fewer channels: stored lane by lane.
+enum PartialVectors: VectorStore { static var whole: Bool { false } }
 #endif

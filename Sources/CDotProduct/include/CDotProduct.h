@@ -94,6 +94,45 @@ static inline __attribute__((always_inline)) const int8_t *mn_opaque_pointer(con
     __asm__("" : "+r"(p));
     return p;
 }
+/// The 4 bytes at `p` in every 32-bit lane (`ld1r`), through an empty `asm`: knowing the halves
+/// equal, the compiler would otherwise trade each `smull2` for an `ext` and a `smull`.
+static inline __attribute__((always_inline)) mn_i8x16 mn_replicated_quad(const void *p) {
+    int8x16_t v = vreinterpretq_s8_u32(vld1q_dup_u32((const uint32_t *)p));
+    __asm__("" : "+w"(v));
+    return (mn_i8x16)v;
+}
+/// A compiler barrier (no instruction): memory accesses are not moved across it. Between the
+/// GEMM's groups of channels, it keeps the compiler from loading every group's weights at once,
+/// which would need more than the 32 vector registers and spill accumulators.
+static inline __attribute__((always_inline)) void mn_compiler_barrier(void) { __asm__ volatile("" ::: "memory"); }
+/// The ARMv8.0 4-way dot products of the GEMM without `sdot` (QS8GEMM2x16c4NEONMLAL): `w` holds
+/// 4 channels × 4 k, `xa`/`xb` a row's quad of 4 k in every 32-bit lane. `low` multiplies the
+/// vector's first 2 channels (`smull`, plus `smlal` of a second quad `wb` × `xb`: exact in int16
+/// for weights in -127...127) and adds neighbouring products into the int32 lanes of `acc`
+/// (`sadalp`): two partial sums per channel. `high` does the same for the last 2 channels
+/// (`smull2`, `smlal2`).
+static inline __attribute__((always_inline)) mn_i32x4 mn_dot_pairs_low(mn_i32x4 acc, mn_i8x16 wa, mn_i8x16 xa,
+                                                                       mn_i8x16 wb, mn_i8x16 xb) {
+    int16x8_t p = vmlal_s8(vmull_s8(vget_low_s8((int8x16_t)wa), vget_low_s8((int8x16_t)xa)),
+                           vget_low_s8((int8x16_t)wb), vget_low_s8((int8x16_t)xb));
+    return (mn_i32x4)vpadalq_s16((int32x4_t)acc, p);
+}
+static inline __attribute__((always_inline)) mn_i32x4 mn_dot_pairs_high(mn_i32x4 acc, mn_i8x16 wa, mn_i8x16 xa,
+                                                                        mn_i8x16 wb, mn_i8x16 xb) {
+    int16x8_t p = vmlal_high_s8(vmull_high_s8((int8x16_t)wa, (int8x16_t)xa), (int8x16_t)wb, (int8x16_t)xb);
+    return (mn_i32x4)vpadalq_s16((int32x4_t)acc, p);
+}
+/// One quad (any weights, -128 included): `smull` or `smull2`, then `sadalp`.
+static inline __attribute__((always_inline)) mn_i32x4 mn_dot_low(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vpadalq_s16((int32x4_t)acc, vmull_s8(vget_low_s8((int8x16_t)w), vget_low_s8((int8x16_t)x)));
+}
+static inline __attribute__((always_inline)) mn_i32x4 mn_dot_high(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
+    return (mn_i32x4)vpadalq_s16((int32x4_t)acc, vmull_high_s8((int8x16_t)w, (int8x16_t)x));
+}
+/// The channel sums from two partial sums each (`addp`): (a0+a1, a2+a3, b0+b1, b2+b3).
+static inline __attribute__((always_inline)) mn_i32x4 mn_add_pairs(mn_i32x4 a, mn_i32x4 b) {
+    return (mn_i32x4)vpaddq_s32((int32x4_t)a, (int32x4_t)b);
+}
 /// One tap's products (`smull`, `smull2`).
 static inline __attribute__((always_inline)) mn_i16x8 mn_multiply_low(mn_i8x16 x, mn_i8x16 w) {
     return (mn_i16x8)vmull_s8(vget_low_s8((int8x16_t)x), vget_low_s8((int8x16_t)w));

@@ -28,7 +28,7 @@ public enum KernelVariants {
     #elseif MOBILENET_DOTPROD
     public static let gemm = "qs8-gemm-4x16c4-neondot"  // QS8GEMM4x16c4NEONDOT
     #elseif arch(arm64)
-    public static let gemm = "qs8-gemm-4x16-neon-mlal-lane"  // QS8GEMM4x16NEONMLAL
+    public static let gemm = "qs8-gemm-2x16c4-neon-mlal"  // QS8GEMM2x16c4NEONMLAL
     #else
     public static let gemm = "qs8-gemm-6x16-\(maddInstructionSet)-madd"
     #endif
@@ -50,6 +50,8 @@ public enum KernelVariants {
 typealias SelectedGEMM = QuantizedGEMMDot4<HardwareDot4>
 #elseif MOBILENET_DOTPROD
 typealias SelectedGEMM = QuantizedGEMMDot4<NEONDot4>
+#elseif arch(arm64)
+typealias SelectedGEMM = QuantizedGEMMDot4<NEONPairedDot4>
 #else
 typealias SelectedGEMM = QuantizedGEMM
 #endif

@@ -8,7 +8,7 @@
 /// int32. The micro-kernel keeps 6 rows × 16 channels in 12 accumulators; per pair of k: 2 weight
 /// loads, 6 broadcasts, 12 `vpmaddwd` and 12 `vpaddd` (192 multiply-adds). The epilogue
 /// requantizes with TFLite's fixed-point arithmetic (`VectorRequantization`).
-/// On aarch64 the weights are packed and multiplied by `QS8GEMM4x16NEONMLAL` instead.
+/// aarch64 builds multiply with `QuantizedGEMMDot4` (the signed layout) instead.
 struct QuantizedGEMM: @unchecked Sendable {
     /// Inner dimension and its pairs (an odd k gets a zero weight and a zero activation).
     let k: Int, kPairs: Int
@@ -29,16 +29,12 @@ struct QuantizedGEMM: @unchecked Sendable {
         self.n = n
         self.panels = (n + 15) / 16
         let packed = AlignedStorage<Int16>(zeros: panels * kPairs * 32)
-        #if arch(arm64)
-        QS8GEMM4x16NEONMLAL.pack(weights, n: n, k: k, kPairs: kPairs, into: packed)
-        #else
         for column in 0..<n {
             let lane = column % 16, base = (column / 16) * kPairs * 32
             for kk in 0..<k {
                 packed.pointer[base + (kk / 2) * 32 + lane * 2 + kk % 2] = Int16(weights[column * k + kk])
             }
         }
-        #endif
         self.weights = packed
         let paddedBias = AlignedStorage<Int32>(zeros: panels * 16)
         for c in 0..<n { paddedBias.pointer[c] = bias[c] }
@@ -86,9 +82,6 @@ struct QuantizedGEMM: @unchecked Sendable {
     /// `rows` widened rows at `a` times the weight panels `panels`, requantized into `output`
     /// (row stride `n`).
     func multiply(a: UnsafePointer<Int16>, rows: Int, output: UnsafeMutablePointer<Int8>, panels: Range<Int>) {
-        #if arch(arm64)
-        QS8GEMM4x16NEONMLAL.multiply(self, a: a, rows: rows, output: output, panels: panels)
-        #else
         for panel in panels {
             let w = UnsafeRawPointer(weights.pointer + panel * kPairs * 32)
             let columns = min(16, n - panel * 16)
@@ -108,7 +101,6 @@ struct QuantizedGEMM: @unchecked Sendable {
                 row += 1
             }
         }
-        #endif
     }
 
     @inline(__always)

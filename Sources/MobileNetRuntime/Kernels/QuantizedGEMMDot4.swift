@@ -65,6 +65,20 @@ enum NEONDot4: Dot4Instruction {
 }
 #endif
 
+#if arch(arm64) && !MOBILENET_DOTPROD
+/// The signed layout on ARMv8.0 CPUs without `sdot` (the Pi 3's Cortex-A53, the Pi 4's
+/// Cortex-A72): `QuantizedGEMMDot4` multiplies with `QS8GEMM2x16c4NEONMLAL` (`smull`, `smlal`,
+/// `sadalp`) in these builds; this exact form serves the protocol.
+enum NEONPairedDot4: Dot4Instruction {
+    static var activationOffset: Int32 { 0 }
+
+    @inline(__always)
+    static func dot4(_ accumulator: SIMD8<Int32>, _ a: SIMD32<UInt8>, _ b: SIMD32<Int8>) -> SIMD8<Int32> {
+        EmulatedSignedDot4.dot4(accumulator, a, b)
+    }
+}
+#endif
+
 #if MOBILENET_VNNI
 /// `vpdpbusd` (AVX-512 VNNI or AVX-VNNI, 256-bit), inlined from CDotProduct.h.
 enum HardwareDot4: Dot4Instruction {
@@ -90,7 +104,8 @@ enum HardwareDot4: Dot4Instruction {
 /// hold `zx + o` (that is, x = zx, contributing nothing, as in TFLite's reference kernel). Per
 /// four k the 6x16 micro-kernel does 2 weight loads, 6 broadcasts and 12 dot products (384
 /// multiply-adds). Builds for an ARM CPU with `sdot` (MOBILENET_DOTPROD) multiply the signed
-/// layout with `QS8GEMM4x16c4NEONDOT` (4 rows × 16 channels, lane-indexed `sdot`) instead.
+/// layout with `QS8GEMM4x16c4NEONDOT` (4 rows × 16 channels, lane-indexed `sdot`) instead, other
+/// aarch64 builds with `QS8GEMM2x16c4NEONMLAL` (`smull`/`smlal`/`sadalp`).
 ///
 /// The scratch rows live in the interpreter's int16 scratch: `rowStride` counts int16 units
 /// (2 per four k), so that the planner sizes both variants alike.
@@ -104,11 +119,16 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
     let bias: AlignedStorage<Int32>
     let requantization: VectorRequantization
     let inputZeroPoint: Int32
+    /// No weight is -128: two products of int8 weights may be summed in int16 (the ARMv8.0
+    /// kernel's `smlal`).
+    let pairsProducts: Bool
 
     /// Rows per micro-kernel tile.
     static var tileRows: Int {
         #if MOBILENET_DOTPROD
         if Dot.activationOffset == 0 { return QS8GEMM4x16c4NEONDOT.tileRows }
+        #elseif arch(arm64)
+        if Dot.activationOffset == 0 { return QS8GEMM2x16c4NEONMLAL.tileRows }
         #endif
         return 6
     }
@@ -131,7 +151,7 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
             var sum: Int32 = 0
             for kk in 0..<k {
                 let w = weights[column * k + kk]
-                packed.pointer[base + (kk / 4) * 64 + lane * 4 + kk % 4] = w
+                packed.pointer[base + Self.packedOffset(quad: kk / 4, quads: kQuads, lane: lane) + kk % 4] = w
                 sum &+= Int32(w)
             }
             folded.pointer[column] = bias[column] &- shift &* sum
@@ -140,6 +160,21 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
         self.bias = folded
         self.requantization = VectorRequantization(requantization)
         self.inputZeroPoint = inputZeroPoint
+        pairsProducts = !weights.contains(-128)
+    }
+
+    /// Where quad `quad` (k 4·quad..<4·quad+4) of channel `lane` of a panel starts: `[k/4][16][4]`;
+    /// the ARMv8.0 kernel (`QS8GEMM2x16c4NEONMLAL`), which takes two quads at a time by groups of
+    /// 4 channels, has each group's two quads side by side (one `ldp`): `[k/8][4][2][4][4]`, a
+    /// last odd quad as `[16][4]`.
+    @inline(__always)
+    static func packedOffset(quad: Int, quads: Int, lane: Int) -> Int {
+        #if arch(arm64) && !MOBILENET_DOTPROD
+        if Dot.activationOffset == 0 && quad < quads / 2 * 2 {
+            return (quad / 2) * 128 + (lane / 4) * 32 + (quad % 2) * 16 + (lane % 4) * 4
+        }
+        #endif
+        return quad * 64 + lane * 4
     }
 
     /// True when `multiply` can read a 1x1 convolution's or fully connected layer's int8 input
@@ -275,6 +310,11 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
         #if MOBILENET_DOTPROD
         if Dot.activationOffset == 0 {
             QS8GEMM4x16c4NEONDOT.multiply(self, a: UnsafeRawPointer(a), rows: rows, output: output, panels: panels)
+            return
+        }
+        #elseif arch(arm64)
+        if Dot.activationOffset == 0 {
+            QS8GEMM2x16c4NEONMLAL.multiply(self, a: UnsafeRawPointer(a), rows: rows, output: output, panels: panels)
             return
         }
         #endif

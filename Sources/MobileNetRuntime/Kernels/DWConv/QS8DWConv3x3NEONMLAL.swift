@@ -66,7 +66,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
 
     /// Channels `block..<block+16` of every row, by the block's width and store.
     @inline(__always)
-    private func run<P: TapPairing>(_ rows: Rows, block: Int, _: P.Type) {
+    private func run<P: ProductPairing>(_ rows: Rows, block: Int, _: P.Type) {
         switch channels &- block {
         case 16...: wide(rows, block: block, P.self, WholeVectors.self)
         case 9...: wide(rows, block: block, P.self, PartialVectors.self)
@@ -142,7 +142,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
 
     /// Channels `block..<block+16` (at least 9 of them) of the rows.
     @inline(never)
-    private func wide<P: TapPairing, S: VectorStore>(_ rows: Rows, block: Int, _: P.Type, _: S.Type) {
+    private func wide<P: ProductPairing, S: VectorStore>(_ rows: Rows, block: Int, _: P.Type, _: S.Type) {
         let w = UnsafeRawPointer(weights.pointer + block)
         @inline(__always) func tap(_ i: Int) -> SIMD16<Int8> { load(SIMD16<Int8>.self, w + i &* padded) }
         let w0 = tap(0), w1 = tap(1), w2 = tap(2), w3 = tap(3), w4 = tap(4), w5 = tap(5), w6 = tap(6), w7 = tap(7)
@@ -166,7 +166,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
 
     /// The last ≤ 8 channels (`block..<channels`) of the rows.
     @inline(never)
-    private func narrow<P: TapPairing, S: VectorStore>(_ rows: Rows, block: Int, _: P.Type, _: S.Type) {
+    private func narrow<P: ProductPairing, S: VectorStore>(_ rows: Rows, block: Int, _: P.Type, _: S.Type) {
         let w = UnsafeRawPointer(weights.pointer + block)
         @inline(__always) func tap(_ i: Int) -> SIMD8<Int8> { load(SIMD8<Int8>.self, w + i &* padded) }
         let w0 = tap(0), w1 = tap(1), w2 = tap(2), w3 = tap(3), w4 = tap(4), w5 = tap(5), w6 = tap(6), w7 = tap(7)
@@ -193,7 +193,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
     /// Taps at `a` and `b` (16 channels) times weights `wa` and `wb`, added to the accumulators:
     /// `smull`, `smlal` and their `2` forms, `saddw`, `saddw2`.
     @inline(__always)
-    private static func pair<P: TapPairing>(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ wa: SIMD16<Int8>,
+    private static func pair<P: ProductPairing>(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ wa: SIMD16<Int8>,
                                             _ wb: SIMD16<Int8>, _: P.Type, _ low: inout SIMD8<Int32>,
                                             _ high: inout SIMD8<Int32>) {
         guard P.paired else {
@@ -208,7 +208,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
 
     /// `pair` for 8 channels.
     @inline(__always)
-    private static func pair8<P: TapPairing>(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ wa: SIMD8<Int8>,
+    private static func pair8<P: ProductPairing>(_ a: UnsafePointer<Int8>, _ b: UnsafePointer<Int8>, _ wa: SIMD8<Int8>,
                                              _ wb: SIMD8<Int8>, _: P.Type, _ low: inout SIMD8<Int32>) {
         guard P.paired else {
             Self.single8(a, wa, &low)
@@ -234,19 +234,4 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
         low &+= widen32(widen(load(SIMD8<Int8>.self, a)) &* widen(wa))
     }
 }
-
-/// Whether a depthwise kernel sums two taps' products in int16 (no weight is -128), as a type:
-/// the row loops are specialized for it, so that no loop tests it.
-protocol TapPairing { static var paired: Bool { get } }
-/// Tap pairs summed in int16 (every weight in -127...127).
-enum Paired: TapPairing { static var paired: Bool { true } }
-/// Every tap widened on its own (a -128 weight).
-enum Unpaired: TapPairing { static var paired: Bool { false } }
-
-/// Whether a channel block fills its vector (16 lanes, or 8 for a narrow block), as a type.
-protocol VectorStore { static var whole: Bool { get } }
-/// The block fills the vector: one `str`.
-enum WholeVectors: VectorStore { static var whole: Bool { true } }
-/// A last block of fewer channels: stored lane by lane.
-enum PartialVectors: VectorStore { static var whole: Bool { false } }
 #endif

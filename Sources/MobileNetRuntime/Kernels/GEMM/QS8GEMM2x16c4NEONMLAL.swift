@@ -59,26 +59,14 @@ enum QS8GEMM2x16c4NEONMLAL {
         var out = output + panel &* 16, row = 0, x = a
         while row &+ 2 <= rows {
             var r0 = Row16(), r1 = Row16()
-            var wk = w, offset = 0
-            var x0 = x, x1 = x + lda
-            while offset &+ 8 <= lda {
-                let x0a = replicated(x0), x0b = replicated(x0 + 4), x1a = replicated(x1), x1b = replicated(x1 + 4)
-                x0 += 8
-                x1 += 8
-                @inline(__always) func group(_ g: Int, _ r0: inout SIMD4<Int32>, _ r0h: inout SIMD4<Int32>,
-                                             _ r1: inout SIMD4<Int32>, _ r1h: inout SIMD4<Int32>) {
-                    mn_compiler_barrier()
-                    let wa = load(SIMD16<Int8>.self, wk + g &* 32), wb = load(SIMD16<Int8>.self, wk + (g &* 32 &+ 16))
-                    Row16.add(&r0, &r0h, wa, x0a, wb, x0b, P.self)
-                    Row16.add(&r1, &r1h, wa, x1a, wb, x1b, P.self)
-                }
-                group(0, &r0.low0, &r0.high0, &r1.low0, &r1.high0)
-                group(1, &r0.low1, &r0.high1, &r1.low1, &r1.high1)
-                group(2, &r0.low2, &r0.high2, &r1.low2, &r1.high2)
-                group(3, &r0.low3, &r0.high3, &r1.low3, &r1.high3)
-                wk += 128
-                offset &+= 8
+            var wk = w, x0 = x, x1 = x + lda, pairs = lda &>> 3
+            while pairs >= 2 {
+                step(&r0, &r1, &wk, &x0, &x1, P.self)
+                step(&r0, &r1, &wk, &x0, &x1, P.self)
+                pairs &-= 2
             }
+            if pairs == 1 { step(&r0, &r1, &wk, &x0, &x1, P.self) }
+            let offset = lda & ~7
             if offset < lda {
                 let w0 = load(SIMD16<Int8>.self, wk), w1 = load(SIMD16<Int8>.self, wk + 16)
                 let w2 = load(SIMD16<Int8>.self, wk + 32), w3 = load(SIMD16<Int8>.self, wk + 48)
@@ -108,6 +96,29 @@ enum QS8GEMM2x16c4NEONMLAL {
             }
             store(r, out)
         }
+    }
+
+    /// Two rows (`x0`, `x1`) times two quads of the panel's weights (`wk`), the pointers advanced
+    /// past them. Group by group, a compiler barrier before each: only one group's weights are
+    /// loaded at a time, so that the 16 accumulators stay in registers.
+    @inline(__always)
+    private static func step<P: ProductPairing>(_ r0: inout Row16, _ r1: inout Row16, _ wk: inout UnsafeRawPointer,
+                                                _ x0: inout UnsafeRawPointer, _ x1: inout UnsafeRawPointer, _: P.Type) {
+        let x0a = replicated(x0), x0b = replicated(x0 + 4), x1a = replicated(x1), x1b = replicated(x1 + 4)
+        @inline(__always) func group(_ g: Int, _ r0: inout SIMD4<Int32>, _ r0h: inout SIMD4<Int32>,
+                                     _ r1: inout SIMD4<Int32>, _ r1h: inout SIMD4<Int32>) {
+            mn_compiler_barrier()
+            let wa = load(SIMD16<Int8>.self, wk + g &* 32), wb = load(SIMD16<Int8>.self, wk + (g &* 32 &+ 16))
+            Row16.add(&r0, &r0h, wa, x0a, wb, x0b, P.self)
+            Row16.add(&r1, &r1h, wa, x1a, wb, x1b, P.self)
+        }
+        group(0, &r0.low0, &r0.high0, &r1.low0, &r1.high0)
+        group(1, &r0.low1, &r0.high1, &r1.low1, &r1.high1)
+        group(2, &r0.low2, &r0.high2, &r1.low2, &r1.high2)
+        group(3, &r0.low3, &r0.high3, &r1.low3, &r1.high3)
+        wk += 128
+        x0 += 8
+        x1 += 8
     }
 
     /// The quad (4 bytes) at `p` in all four 32-bit lanes (`ld1r`).

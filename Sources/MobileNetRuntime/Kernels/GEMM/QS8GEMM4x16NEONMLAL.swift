@@ -22,35 +22,63 @@ enum QS8GEMM4x16NEONMLAL {
     }
 
     /// `rows` widened rows at `a` (row stride `gemm.rowStride`) times the weight panels
-    /// `panels`, requantized into `output` (row stride `gemm.n`).
+    /// `panels`, requantized into `output` (row stride `gemm.n`). The requantization's form is
+    /// chosen once per call (see `VectorRequantization.rightShiftsOnly`).
     static func multiply(_ gemm: QuantizedGEMM, a: UnsafePointer<Int16>, rows: Int,
                          output: UnsafeMutablePointer<Int8>, panels: Range<Int>) {
+        if gemm.requantization.rightShiftsOnly {
+            multiply(gemm, a: a, rows: rows, output: output, panels: panels, RightShiftsOnly.self)
+        } else {
+            multiply(gemm, a: a, rows: rows, output: output, panels: panels, AnyShifts.self)
+        }
+    }
+
+    /// `multiply` with the requantization's form `S`: per panel, the 8x8 tiles (narrow panels),
+    /// the 4x16 tiles, then single rows.
+    private static func multiply<S: RequantizationShifts>(_ gemm: QuantizedGEMM, a: UnsafePointer<Int16>, rows: Int,
+                                                          output: UnsafeMutablePointer<Int8>, panels: Range<Int>,
+                                                          _ shifts: S.Type) {
         let stride = gemm.rowStride, n = gemm.n
         for panel in panels {
             let w = UnsafeRawPointer(gemm.weights.pointer + panel &* gemm.kPairs &* 32)
             let columns = min(16, n &- panel &* 16)
+            let out = output + panel &* 16
             var row = 0
-            if columns <= 8 {
-                while row &+ 8 <= rows {
-                    tile8x8(gemm, a + row &* stride, w, output + row &* n + panel &* 16, panel: panel, columns: columns)
-                    row &+= 8
-                }
+            if columns <= 8 && rows >= 8 {
+                row = tiles8x8(gemm, a, rows: rows, w, out, panel: panel, columns: columns, shifts)
             }
-            while row &+ 4 <= rows {
-                tile4x16(gemm, a + row &* stride, w, output + row &* n + panel &* 16, panel: panel, columns: columns)
-                row &+= 4
+            if rows &- row >= 4 {
+                row = tiles4x16(gemm, a, rows: row..<rows, w, out, panel: panel, columns: columns, shifts)
             }
             while row < rows {
-                tile1x16(gemm, a + row &* stride, w, output + row &* n + panel &* 16, panel: panel, columns: columns)
+                tile1x16(gemm, a + row &* stride, w, out + row &* n, panel: panel, columns: columns, shifts)
                 row &+= 1
             }
         }
     }
 
-    /// 4 rows × 16 channels.
+    /// The 4-row tiles (`tile4x16`) of rows `rows` of one panel, in one call: the callee saves
+    /// and the requantization parameters once per panel, and full panels store each row with
+    /// one vector store. Returns the first row left (fewer than 4 remain).
     @inline(never)
-    private static func tile4x16(_ gemm: QuantizedGEMM, _ a: UnsafePointer<Int16>, _ w: UnsafeRawPointer,
-                                 _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int) {
+    private static func tiles4x16<S: RequantizationShifts>(_ gemm: QuantizedGEMM, _ a: UnsafePointer<Int16>,
+                                                           rows: Range<Int>, _ w: UnsafeRawPointer,
+                                                           _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int,
+                                                           _ shifts: S.Type) -> Int {
+        let q0 = gemm.requantization.parameters(channel: panel &* 16)
+        let q1 = gemm.requantization.parameters(channel: panel &* 16 &+ 8)
+        let stride = gemm.rowStride, n = gemm.n
+        return forEachTile(rows, height: 4, columns: columns, full: 16) { row, columns in
+            tile4x16(gemm, a + row &* stride, w, out + row &* n, panel: panel, columns: columns, q0, q1, shifts)
+        }
+    }
+
+    /// 4 rows × 16 channels.
+    @inline(__always)
+    private static func tile4x16<S: RequantizationShifts>(_ gemm: QuantizedGEMM, _ a: UnsafePointer<Int16>,
+                                                          _ w: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>,
+                                                          panel: Int, columns: Int, _ q0: VectorRequantization.Parameters,
+                                                          _ q1: VectorRequantization.Parameters, _ shifts: S.Type) {
         let b = UnsafeRawPointer(gemm.bias.pointer + panel &* 16)
         let b0 = load(SIMD8<Int32>.self, b), b1 = load(SIMD8<Int32>.self, b + 32)
         var r0 = Row16(b0, b1), r1 = r0, r2 = r0, r3 = r0
@@ -79,19 +107,32 @@ enum QS8GEMM4x16NEONMLAL {
             kk &+= 1
         }
         let n = gemm.n
-        let q0 = gemm.requantization.parameters(channel: panel &* 16)
-        let q1 = gemm.requantization.parameters(channel: panel &* 16 &+ 8)
-        r0.store(gemm, q0, q1, out, columns: columns)
-        r1.store(gemm, q0, q1, out + n, columns: columns)
-        r2.store(gemm, q0, q1, out + 2 &* n, columns: columns)
-        r3.store(gemm, q0, q1, out + 3 &* n, columns: columns)
+        r0.store(gemm, q0, q1, out, columns: columns, shifts)
+        r1.store(gemm, q0, q1, out + n, columns: columns, shifts)
+        r2.store(gemm, q0, q1, out + 2 &* n, columns: columns, shifts)
+        r3.store(gemm, q0, q1, out + 3 &* n, columns: columns, shifts)
+    }
+
+    /// The 8-row tiles (`tile8x8`) of one panel of at most 8 channels, in one call (as
+    /// `tiles4x16`). Returns the first row left (fewer than 8 remain).
+    @inline(never)
+    private static func tiles8x8<S: RequantizationShifts>(_ gemm: QuantizedGEMM, _ a: UnsafePointer<Int16>, rows: Int,
+                                                          _ w: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>,
+                                                          panel: Int, columns: Int, _ shifts: S.Type) -> Int {
+        let q = gemm.requantization.parameters(channel: panel &* 16)
+        let stride = gemm.rowStride, n = gemm.n
+        return forEachTile(0..<rows, height: 8, columns: columns, full: 8) { row, columns in
+            tile8x8(gemm, a + row &* stride, w, out + row &* n, panel: panel, columns: columns, q, shifts)
+        }
     }
 
     /// 8 rows × 8 channels, for panels of at most 8 channels (the first layers of α = 0.25):
     /// each weight vector multiplied into 8 rows.
-    @inline(never)
-    private static func tile8x8(_ gemm: QuantizedGEMM, _ a: UnsafePointer<Int16>, _ w: UnsafeRawPointer,
-                                _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int) {
+    @inline(__always)
+    private static func tile8x8<S: RequantizationShifts>(_ gemm: QuantizedGEMM, _ a: UnsafePointer<Int16>,
+                                                         _ w: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>,
+                                                         panel: Int, columns: Int, _ q: VectorRequantization.Parameters,
+                                                         _ shifts: S.Type) {
         let b = load(SIMD8<Int32>.self, UnsafeRawPointer(gemm.bias.pointer + panel &* 16))
         var c0 = b, c1 = b, c2 = b, c3 = b, c4 = b, c5 = b, c6 = b, c7 = b
         let lda = gemm.rowStride &* 2, depth = gemm.rowStride
@@ -125,17 +166,18 @@ enum QS8GEMM4x16NEONMLAL {
             offset &+= 2
             kk &+= 1
         }
-        let n = gemm.n, q = gemm.requantization.parameters(channel: panel &* 16)
+        let n = gemm.n
         @inline(__always) func store(_ c: SIMD8<Int32>, _ row: Int) {
-            store16(gemm.requantization.requantize8(c, q), out + row &* n, count: columns)
+            store16(gemm.requantization.requantize8(c, q, shifts), out + row &* n, count: columns)
         }
         store(c0, 0); store(c1, 1); store(c2, 2); store(c3, 3); store(c4, 4); store(c5, 5); store(c6, 6); store(c7, 7)
     }
 
     /// One row × 16 channels (rows left over from the 4-row tiles).
     @inline(never)
-    private static func tile1x16(_ gemm: QuantizedGEMM, _ a: UnsafePointer<Int16>, _ w: UnsafeRawPointer,
-                                 _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int) {
+    private static func tile1x16<S: RequantizationShifts>(_ gemm: QuantizedGEMM, _ a: UnsafePointer<Int16>,
+                                                          _ w: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>,
+                                                          panel: Int, columns: Int, _ shifts: S.Type) {
         let b = UnsafeRawPointer(gemm.bias.pointer + panel &* 16)
         var r = Row16(load(SIMD8<Int32>.self, b), load(SIMD8<Int32>.self, b + 32))
         let a0 = UnsafeRawPointer(a), depth = gemm.rowStride
@@ -158,7 +200,7 @@ enum QS8GEMM4x16NEONMLAL {
             kk &+= 1
         }
         r.store(gemm, gemm.requantization.parameters(channel: panel &* 16),
-                gemm.requantization.parameters(channel: panel &* 16 &+ 8), out, columns: columns)
+                gemm.requantization.parameters(channel: panel &* 16 &+ 8), out, columns: columns, shifts)
     }
 
     /// The int16 at `p` in every lane.
@@ -191,11 +233,12 @@ enum QS8GEMM4x16NEONMLAL {
         }
 
         /// Requantized with the parameters of the panel's channels 0..<8 (`q0`) and 8..<16 (`q1`),
-        /// loaded once per tile.
+        /// loaded once per panel, in the form `S`.
         @inline(__always)
-        func store(_ gemm: QuantizedGEMM, _ q0: VectorRequantization.Parameters, _ q1: VectorRequantization.Parameters,
-                   _ out: UnsafeMutablePointer<Int8>, columns: Int) {
-            let y = gemm.requantization.requantize16(low, high, q0, q1)
+        func store<S: RequantizationShifts>(_ gemm: QuantizedGEMM, _ q0: VectorRequantization.Parameters,
+                                            _ q1: VectorRequantization.Parameters, _ out: UnsafeMutablePointer<Int8>,
+                                            columns: Int, _ shifts: S.Type) {
+            let y = gemm.requantization.requantize16(low, high, q0, q1, shifts)
             store16(y, out, count: columns)
         }
     }

@@ -5,7 +5,7 @@ import MobileNetRuntime
 /// with `RightShiftsOnly` and `AnyShifts`) against the scalar reference,
 /// `Requantization.apply` (`FixedPointMultiplier`: TFLite's `MultiplyByQuantizedMultiplier`),
 /// lane by lane: random per-channel multipliers and right shifts 1...31 (with extremes: the
-/// largest and smallest multipliers, zero), accumulators of every magnitude and the extremes
+/// largest and smallest multipliers, zero with any shift), accumulators of every magnitude and the extremes
 /// (INT32_MIN, INT32_MAX, 0, ±1), zero points and clamps. `AnyShifts` also gets left shifts.
 func runRequantizationTest(report: inout Report) {
     var random = SplitMix64(seed: 2026)
@@ -60,12 +60,13 @@ private func merge(_ a: SIMD16<Int8>, _ b: SIMD16<Int8>) -> SIMD16<Int8> {
     SIMD16(lowHalf: a.lowHalf, highHalf: b.lowHalf)
 }
 
-/// 16 channels: multipliers in [2^30, 2^31) (or the extremes, or 0), right shifts 1...31, and
-/// unless `rightOnly` some shifts of 0...4 (left shifts); a zero point and clamp bounds.
+/// 16 channels: multipliers in [2^30, 2^31) (or the extremes, or 0 with a right shift or shift
+/// 0), right shifts 1...31, and unless `rightOnly` a shift of 0...4 in channel 0 (no or a left
+/// shift, non-zero multipliers mostly); a zero point and clamp bounds.
 private func randomRequantization(_ random: inout SplitMix64, rightOnly: Bool) -> Requantization {
     var multipliers: [FixedPointMultiplier] = []
     for channel in 0..<16 {
-        let multiplier: Int32
+        var multiplier: Int32
         switch random.below(8) {
         case 0: multiplier = Int32.max
         case 1: multiplier = 1 << 30
@@ -74,7 +75,11 @@ private func randomRequantization(_ random: inout SplitMix64, rightOnly: Bool) -
         }
         var shift = -1 - Int(random.below(31))
         if random.below(2) == 0 { shift = -1 - Int(random.below(8)) }  // small shifts: frequent ties
-        if !rightOnly && channel == 0 { shift = Int(random.below(5)) }
+        if multiplier == 0 && random.below(2) == 0 { shift = 0 }  // a dead channel, as stored
+        if !rightOnly && channel == 0 {
+            shift = Int(random.below(5))
+            if multiplier == 0 { multiplier = 1 << 30 }
+        }
         multipliers.append(FixedPointMultiplier(multiplier: multiplier, shift: shift))
     }
     let zeroPoint = Int32(truncatingIfNeeded: random.below(256)) - 128

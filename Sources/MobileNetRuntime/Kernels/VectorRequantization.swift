@@ -14,8 +14,9 @@ package struct VectorRequantization: @unchecked Sendable {
     /// False when no channel shifts left (multipliers below 1/2, the usual case): the left shift
     /// is skipped.
     private let shiftsLeft: Bool
-    /// True when every channel shifts right by at least 1 (no left shift): the kernels may take
-    /// the `RightShiftsOnly` form of the requantization.
+    /// True when every channel shifts right by at least 1 (no left shift) or has a zero
+    /// multiplier (a dead channel, stored with shift 0: it gives 0 in either form, and in the
+    /// reference): the kernels may take the `RightShiftsOnly` form of the requantization.
     package let rightShiftsOnly: Bool
     let outputZeroPoint: Int32, lower: Int32, upper: Int32
 
@@ -52,7 +53,7 @@ package struct VectorRequantization: @unchecked Sendable {
             #endif
         }
         shiftsLeft = r.multipliers.contains { $0.shift > 0 }
-        rightShiftsOnly = r.multipliers.allSatisfy { $0.shift < 0 }
+        rightShiftsOnly = r.multipliers.allSatisfy { $0.shift < 0 || $0.multiplier == 0 }
         outputZeroPoint = r.outputZeroPoint
         lower = r.lower
         upper = r.upper
@@ -156,9 +157,10 @@ package struct VectorRequantization: @unchecked Sendable {
     /// - `sqadd(high, high >> 31)` saturates only for `high = INT32_MIN` plus −1, which cannot
     ///   occur, so it equals the wrapping `high + (high >> 31)`: one `ssra #31`.
     /// That is 3 instructions per 4 lanes (`sqrdmulh`, `ssra`, `srshl`) instead of 6 (`mul`,
-    /// `sqrdmulh`, `and`, `sshr`/`cmlt`, `sqadd`, `srshl`). Zero-padded channels (M = 0, −right
-    /// = 0) give 0 on both forms. With a shift ≥ 0 in some lane the `and` keeps nothing there, so
-    /// that layer must take `AnyShifts`.
+    /// `sqrdmulh`, `and`, `sshr`/`cmlt`, `sqadd`, `srshl`). A zero multiplier (padding, dead
+    /// channels; any shift) gives `high = 0` and 0 on both forms, as in the reference. With a
+    /// shift ≥ 0 and a non-zero multiplier in some lane the `and` keeps nothing there, so that
+    /// layer must take `AnyShifts`.
     @inline(__always)
     private func scaled<S: RequantizationShifts>(_ accumulator: SIMD8<Int32>, _ q: Parameters, _: S.Type)
         -> SIMD8<Int32> {

@@ -201,6 +201,26 @@ import MobileNet
         }
     }
 
+    /// TFLite's average pool from its definition: per output pixel and channel, the in-bounds
+    /// values under the window summed in Int, divided by their count in double, rounded half
+    /// away from zero, clamped.
+    static func averagePool(_ x: Tensor<Int8>, _ p: QuantizedAveragePool) -> [Int8] {
+        let (images, h, w, c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let outH = (h + p.padding.top + p.padding.bottom - p.windowHeight) / p.strideHeight + 1
+        let outW = (w + p.padding.left + p.padding.right - p.windowWidth) / p.strideWidth + 1
+        var expected: [Int8] = []
+        for b in 0..<images { for oy in 0..<outH { for ox in 0..<outW { for ch in 0..<c {
+            var sum = 0, count = 0
+            let y0 = oy * p.strideHeight - p.padding.top, x0 = ox * p.strideWidth - p.padding.left
+            for iy in max(0, y0)..<min(h, y0 + p.windowHeight) { for ix in max(0, x0)..<min(w, x0 + p.windowWidth) {
+                sum += Int(x.scalars[((b * h + iy) * w + ix) * c + ch]); count += 1
+            } }
+            let mean = (Double(sum) / Double(count)).rounded(.toNearestOrAwayFromZero)
+            expected.append(Int8(max(Int(p.lower), min(Int(p.upper), Int(mean)))))
+        } } } }
+        return expected
+    }
+
     @Test func averagePoolAndPadMatchNaive() throws {
         var rng = SeededGenerator(seed: 85)
         let x = try Tensor(shape: [2, 5, 6, 3], scalars: Self.randomInt8s(180, &rng))
@@ -209,17 +229,7 @@ import MobileNet
         let same = Padding.same(height: 5, width: 6, kernel: 3, stride: 2)
         let pool = QuantizedAveragePool(windowHeight: 3, windowWidth: 3, strideHeight: 2, strideWidth: 2,
                                         padding: same, lower: -100, upper: 127)
-        var expected: [Int8] = []
-        for b in 0..<2 { for oy in 0..<3 { for ox in 0..<3 { for c in 0..<3 {
-            var sum = 0, count = 0
-            let y0 = oy * 2 - same.top, x0 = ox * 2 - same.left
-            for iy in max(0, y0)..<min(5, y0 + 3) { for ix in max(0, x0)..<min(6, x0 + 3) {
-                sum += Int(x.scalars[((b * 5 + iy) * 6 + ix) * 3 + c]); count += 1
-            } }
-            let mean = (Double(sum) / Double(count)).rounded(.toNearestOrAwayFromZero)
-            expected.append(Int8(max(-100, min(127, Int(mean)))))
-        } } } }
-        try Self.check(.averagePool(pool), x, expected, "average pool 3x3/2")
+        try Self.check(.averagePool(pool), x, Self.averagePool(x, pool), "average pool 3x3/2")
 
         let padded = Padding(top: 1, left: 0, bottom: 2, right: 1)
         var expectedPad: [Int8] = []
@@ -227,6 +237,24 @@ import MobileNet
             expectedPad.append(y >= 0 && y < 5 && xx < 6 ? x.scalars[((b * 5 + y) * 6 + xx) * 3 + c] : 3)
         } } } }
         try Self.check(.pad(padded, value: 3), x, expectedPad, "pad with the zero point")
+    }
+
+    /// Channel counts with and without a tail after the 16-channel blocks (1, 16, 35, 48), odd
+    /// sizes and windows, strides 1 to 3, SAME and asymmetric padding, clamps.
+    @Test func averagePoolOverChannelBlocksMatchesNaive() throws {
+        var rng = SeededGenerator(seed: 86)
+        let cases: [(h: Int, w: Int, c: Int, wh: Int, ww: Int, stride: Int, padding: Padding?)] = [
+            (3, 3, 256, 3, 3, 1, nil), (7, 5, 35, 3, 2, 2, nil), (5, 9, 16, 5, 3, 3, nil), (4, 4, 1, 2, 2, 1, nil),
+            (6, 7, 48, 3, 3, 2, Padding(top: 1, left: 2, bottom: 0, right: 1)), (9, 8, 17, 4, 5, 1, nil),
+        ]
+        for t in cases {
+            let padding = t.padding ?? Padding.same(height: t.h, width: t.w, kernel: max(t.wh, t.ww), stride: t.stride)
+            let pool = QuantizedAveragePool(windowHeight: t.wh, windowWidth: t.ww, strideHeight: t.stride,
+                                            strideWidth: t.stride, padding: padding, lower: -120, upper: 100)
+            let x = try Tensor(shape: [2, t.h, t.w, t.c], scalars: Self.randomInt8s(2 * t.h * t.w * t.c, &rng))
+            try Self.check(.averagePool(pool), x, Self.averagePool(x, pool),
+                           "average pool \(t.wh)x\(t.ww)/\(t.stride) over \(t.h)x\(t.w)x\(t.c)")
+        }
     }
 
     @Test func quantizeAndDequantizeAreTFLites() throws {

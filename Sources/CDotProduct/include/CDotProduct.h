@@ -61,6 +61,12 @@ static inline __attribute__((always_inline)) mn_i32x4 mn_rounding_divide_pot(mn_
     int32x4_t fixup = vshrq_n_s32(vandq_s32((int32x4_t)x, (int32x4_t)negatedShift), 31);
     return (mn_i32x4)vrshlq_s32(vqaddq_s32((int32x4_t)x, fixup), (int32x4_t)negatedShift);
 }
+/// `mn_rounding_divide_pot` of a `sqrdmulh` result x (never INT32_MIN) by e >= 1 in every lane:
+/// the fix-up is then x's sign bit alone, added without saturation by one `ssra` (the proof is
+/// at `VectorRequantization.scaled`), and `srshl` by the negated shift.
+static inline __attribute__((always_inline)) mn_i32x4 mn_rounding_divide_pot_right(mn_i32x4 x, mn_i32x4 negatedShift) {
+    return (mn_i32x4)vrshlq_s32(vsraq_n_s32((int32x4_t)x, (int32x4_t)x, 31), (int32x4_t)negatedShift);
+}
 /// 16 requantized int32 lanes (a, b, c, d) plus the zero point, clamped to [lo, hi], as int8:
 /// saturating narrows (`sqxtn`), the zero point added in int16 (`sqadd`), `sqxtn` to int8, then
 /// `smax`/`smin` (TFLite's NEON epilogue). Equal to clamping in int32 since [lo, hi] lies inside

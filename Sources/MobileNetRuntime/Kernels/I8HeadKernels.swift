@@ -17,27 +17,50 @@ package enum I8Head {
     }
 
     /// `reference_integer_ops::AveragePool`: the in-bounds int8 values under each window summed,
-    /// divided by their count rounding half away from zero, clamped.
+    /// divided by their count rounding half away from zero, clamped. The sums run over 16
+    /// channels at a time in int32 lanes (exact: a window of fewer than 2^24 pixels), the
+    /// division per channel.
     static func averagePool(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>,
                             geometry g: ConvGeometry, lower: Int32, upper: Int32, rows: Range<Int>) {
-        let c = g.inputChannels
+        let c = g.inputChannels, inputRowStride = g.inputWidth &* c
         for row in rows {
             let (image, iy0, kys) = g.rowWindow(row)
             for ox in 0..<g.outputWidth {
                 let (ix0, kxs) = g.columnWindow(ox)
-                let count = Int32(kys.count * kxs.count)
-                let out = output + (row * g.outputWidth + ox) * c
-                for ch in 0..<c {
+                let count = Int32(kys.count &* kxs.count)
+                let window = input + ((image &* g.inputHeight &+ iy0) &* g.inputWidth &+ ix0) &* c
+                let out = output + (row &* g.outputWidth &+ ox) &* c
+                @inline(__always) func store(_ sum: Int32, _ ch: Int) {
+                    out[ch] = Int8(truncatingIfNeeded: min(max(roundedMean(sum, count), lower), upper))
+                }
+                var ch = 0
+                while ch &+ 16 <= c {
+                    var sum = SIMD16<Int32>()
+                    for ky in kys {
+                        for kx in kxs {
+                            sum &+= widen(widen(load(SIMD16<Int8>.self, window + (ky &* inputRowStride &+ kx &* c &+ ch))))
+                        }
+                    }
+                    for lane in 0..<16 { store(sum[lane], ch &+ lane) }
+                    ch &+= 16
+                }
+                while ch < c {
                     var sum: Int32 = 0
                     for ky in kys {
-                        let inRow = input + ((image * g.inputHeight + iy0 + ky) * g.inputWidth + ix0) * c + ch
-                        for kx in kxs { sum &+= Int32(inRow[kx * c]) }
+                        for kx in kxs { sum &+= Int32(window[ky &* inputRowStride &+ kx &* c &+ ch]) }
                     }
-                    let mean = count == 0 ? 0 : (sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count)
-                    out[ch] = Int8(min(max(mean, lower), upper))
+                    store(sum, ch)
+                    ch &+= 1
                 }
             }
         }
+    }
+
+    /// `sum / count` rounded half away from zero (TFLite's average pool), 0 for an empty window.
+    @inline(__always)
+    private static func roundedMean(_ sum: Int32, _ count: Int32) -> Int32 {
+        guard count > 0 else { return 0 }
+        return (sum > 0 ? sum &+ count / 2 : sum &- count / 2) / count
     }
 
     /// `reference_ops::QuantizedMeanOrSum` (mean): per image and channel, the sum minus

@@ -56,26 +56,38 @@ struct QuantizedGEMM: @unchecked Sendable {
     /// Widens `rows` int8 rows of `k` values into `a` (row stride `rowStride`), subtracting the
     /// input zero point; the padding element of an odd k is zero.
     func widenRows(_ input: UnsafePointer<Int8>, rows: Int, into a: UnsafeMutablePointer<Int16>) {
-        let zero = SIMD16<Int16>(repeating: Int16(inputZeroPoint))
-        let zero8 = SIMD8<Int16>(repeating: Int16(inputZeroPoint))
+        if rowStride == k {
+            // Even k, no padding: the rows are contiguous on both sides, one flat pass (VWW's k
+            // of 8, 16 and 32 would otherwise pay the loop overhead per row).
+            widenValues(input, count: rows &* k, into: a)
+            return
+        }
         for row in 0..<rows {
-            let source = input + row * k, target = a + row * rowStride
-            var kk = 0
-            while kk + 16 <= k {
-                let v = widen(load(SIMD16<Int8>.self, source + kk)) &- zero
-                UnsafeMutableRawPointer(target + kk).storeBytes(of: v, as: SIMD16<Int16>.self)
-                kk += 16
-            }
-            if kk + 8 <= k {
-                let v = widen(load(SIMD8<Int8>.self, source + kk)) &- zero8
-                UnsafeMutableRawPointer(target + kk).storeBytes(of: v, as: SIMD8<Int16>.self)
-                kk += 8
-            }
-            while kk < k {
-                target[kk] = Int16(source[kk]) &- Int16(inputZeroPoint)
-                kk += 1
-            }
-            if k % 2 == 1 { target[k] = 0 }
+            let target = a + row &* rowStride
+            widenValues(input + row &* k, count: k, into: target)
+            target[k] = 0
+        }
+    }
+
+    /// `count` int8 values at `source` minus the input zero point, as int16 at `target`: 16 at a
+    /// time, then 8, then one by one.
+    @inline(__always)
+    private func widenValues(_ source: UnsafePointer<Int8>, count: Int, into target: UnsafeMutablePointer<Int16>) {
+        let zero = SIMD16<Int16>(repeating: Int16(inputZeroPoint))
+        var i = 0
+        while i &+ 16 <= count {
+            let v = widen(load(SIMD16<Int8>.self, source + i)) &- zero
+            UnsafeMutableRawPointer(target + i).storeBytes(of: v, as: SIMD16<Int16>.self)
+            i &+= 16
+        }
+        if i &+ 8 <= count {
+            let v = widen(load(SIMD8<Int8>.self, source + i)) &- zero.lowHalf
+            UnsafeMutableRawPointer(target + i).storeBytes(of: v, as: SIMD8<Int16>.self)
+            i &+= 8
+        }
+        while i < count {
+            target[i] = Int16(source[i]) &- Int16(inputZeroPoint)
+            i &+= 1
         }
     }
 

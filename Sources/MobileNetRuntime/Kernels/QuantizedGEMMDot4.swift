@@ -198,6 +198,12 @@ struct QuantizedGEMMDot4<Dot: Dot4Instruction>: @unchecked Sendable {
             // No padding: the rows are contiguous on both sides, one flat pass (VWW's k of 8 and
             // 16 would otherwise go byte by byte).
             let total = rows &* k, source = UnsafeRawPointer(input)
+            if mask == 0 {
+                // The signed layout copies the bytes as they are (steps that overwrite their
+                // input): memcpy moves 64 bytes per iteration.
+                target0.copyMemory(from: source, byteCount: total)
+                return
+            }
             var i = 0
             while i &+ 16 <= total {
                 target0.storeBytes(of: load(SIMD16<UInt8>.self, source + i) ^ mask, toByteOffset: i, as: SIMD16<UInt8>.self)

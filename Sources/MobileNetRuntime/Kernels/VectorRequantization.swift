@@ -8,18 +8,22 @@ import CDotProduct
 /// threshold of `RoundingDivideByPOT` as int32 lanes. 64-byte aligned. On aarch64: the
 /// multipliers as int32 lanes, the left shifts and the negated right shifts (operands of
 /// `sqrdmulh` and `srshl`, see `Parameters`).
-struct VectorRequantization: @unchecked Sendable {
+package struct VectorRequantization: @unchecked Sendable {
     let channels: Int
     private let table: AlignedStorage<Int32>
     /// False when no channel shifts left (multipliers below 1/2, the usual case): the left shift
     /// is skipped.
     private let shiftsLeft: Bool
+    /// True when every channel shifts right by at least 1 (no left shift) or has a zero
+    /// multiplier (a dead channel, stored with shift 0: it gives 0 in either form, and in the
+    /// reference): the kernels may take the `RightShiftsOnly` form of the requantization.
+    package let rightShiftsOnly: Bool
     let outputZeroPoint: Int32, lower: Int32, upper: Int32
 
     /// int32 elements per block of 8 channels: 2 × 4 int64 multipliers + 4 rows of 8.
     private static let blockSize = 48
 
-    init(_ r: Requantization) {
+    package init(_ r: Requantization) {
         channels = r.multipliers.count
         let blocks = roundUp16(channels) / 8
         table = AlignedStorage(zeros: blocks * Self.blockSize)
@@ -49,6 +53,7 @@ struct VectorRequantization: @unchecked Sendable {
             #endif
         }
         shiftsLeft = r.multipliers.contains { $0.shift > 0 }
+        rightShiftsOnly = r.multipliers.allSatisfy { $0.shift < 0 || $0.multiplier == 0 }
         outputZeroPoint = r.outputZeroPoint
         lower = r.lower
         upper = r.upper
@@ -117,12 +122,12 @@ struct VectorRequantization: @unchecked Sendable {
 
     #if arch(arm64)
     /// The parameters of channels `channel..<channel+8`, loaded once for every row a tile stores.
-    struct Parameters {
+    package struct Parameters {
         let multiplier: SIMD8<Int32>, leftMultiplier: SIMD8<Int32>, negatedRight: SIMD8<Int32>
     }
 
     @inline(__always)
-    func parameters(channel: Int) -> Parameters {
+    package func parameters(channel: Int) -> Parameters {
         let p = UnsafeRawPointer(table.pointer + (channel &>> 3) &* Self.blockSize)
         return Parameters(multiplier: load(SIMD8<Int32>.self, p), leftMultiplier: load(SIMD8<Int32>.self, p + 160),
                           negatedRight: load(SIMD8<Int32>.self, p + 32))
@@ -133,13 +138,38 @@ struct VectorRequantization: @unchecked Sendable {
     /// and `srshl` for the rounding right shift (CDotProduct.h).
     @inline(__always)
     func apply(_ accumulator: SIMD8<Int32>, _ q: Parameters) -> SIMD8<Int32> {
-        clamp8(scaled(accumulator, q) &+ SIMD8(repeating: outputZeroPoint), SIMD8(repeating: lower),
+        clamp8(scaled(accumulator, q, AnyShifts.self) &+ SIMD8(repeating: outputZeroPoint), SIMD8(repeating: lower),
                SIMD8(repeating: upper))
     }
 
     /// `MultiplyByQuantizedMultiplier` alone (no zero point, no clamp).
+    ///
+    /// `AnyShifts`: `x = acc · 2^left`, `high = sqrdmulh(x, M)`, then gemmlowp's
+    /// RoundingDivideByPOT: `fixed = sqadd(high, (high & −right) >> 31)`, `srshl(fixed, −right)`.
+    ///
+    /// `RightShiftsOnly` (every channel's shift < 0, so left = 0 and right ≥ 1) computes
+    /// `srshl(high + (high >> 31), −right)` with `high = sqrdmulh(acc, M)`, the same value:
+    /// - `2^left` is 1, so `x = acc` and the `mul` goes.
+    /// - `high` is never INT32_MIN: M ∈ [0, 2^31), so `|2·acc·M| ≤ 2^32·(2^31 − 1)` and
+    ///   `high = (2·acc·M + 2^31) >> 32 ≥ −2^31 + 1` (`sqrdmulh` saturates only for M = INT32_MIN).
+    /// - `−right` is negative (right ≥ 1), so its sign bit is set and `high & −right` has the sign
+    ///   bit of `high`: `(high & −right) >> 31 = high >> 31` (−1 for negative `high`, else 0).
+    /// - `sqadd(high, high >> 31)` saturates only for `high = INT32_MIN` plus −1, which cannot
+    ///   occur, so it equals the wrapping `high + (high >> 31)`: one `ssra #31`.
+    /// That is 3 instructions per 4 lanes (`sqrdmulh`, `ssra`, `srshl`) instead of 6 (`mul`,
+    /// `sqrdmulh`, `and`, `sshr`/`cmlt`, `sqadd`, `srshl`). A zero multiplier (padding, dead
+    /// channels; any shift) gives `high = 0` and 0 on both forms, as in the reference. With a
+    /// shift ≥ 0 and a non-zero multiplier in some lane the `and` keeps nothing there, so that
+    /// layer must take `AnyShifts`.
     @inline(__always)
-    private func scaled(_ accumulator: SIMD8<Int32>, _ q: Parameters) -> SIMD8<Int32> {
+    private func scaled<S: RequantizationShifts>(_ accumulator: SIMD8<Int32>, _ q: Parameters, _: S.Type)
+        -> SIMD8<Int32> {
+        if S.rightOnly {
+            let high = SIMD8(lowHalf: mn_sqrdmulh(accumulator.lowHalf, q.multiplier.lowHalf),
+                             highHalf: mn_sqrdmulh(accumulator.highHalf, q.multiplier.highHalf))
+            return SIMD8(lowHalf: mn_rounding_divide_pot_right(high.lowHalf, q.negatedRight.lowHalf),
+                         highHalf: mn_rounding_divide_pot_right(high.highHalf, q.negatedRight.highHalf))
+        }
         let x = accumulator &* q.leftMultiplier
         let high = SIMD8(lowHalf: mn_sqrdmulh(x.lowHalf, q.multiplier.lowHalf),
                          highHalf: mn_sqrdmulh(x.highHalf, q.multiplier.highHalf))
@@ -151,16 +181,39 @@ struct VectorRequantization: @unchecked Sendable {
     /// saturating narrows (`mn_narrow_clamp`: 10 instructions for 16 channels instead of 23).
     @inline(__always)
     func requantize16(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ q0: Parameters, _ q1: Parameters) -> SIMD16<Int8> {
-        let a = scaled(low, q0), b = scaled(high, q1)
-        return mn_narrow_clamp(a.lowHalf, a.highHalf, b.lowHalf, b.highHalf, Int16(truncatingIfNeeded: outputZeroPoint),
-                               Int8(truncatingIfNeeded: lower), Int8(truncatingIfNeeded: upper))
+        requantize16(low, high, q0, q1, AnyShifts.self)
     }
 
     @inline(__always)
     func requantize8(_ accumulator: SIMD8<Int32>, _ q: Parameters) -> SIMD16<Int8> {
-        let a = scaled(accumulator, q)
+        requantize8(accumulator, q, AnyShifts.self)
+    }
+
+    /// `requantize16` in the form `S` (`RightShiftsOnly` only when `rightShiftsOnly`).
+    @inline(__always)
+    package func requantize16<S: RequantizationShifts>(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ q0: Parameters,
+                                               _ q1: Parameters, _ shifts: S.Type) -> SIMD16<Int8> {
+        let a = scaled(low, q0, shifts), b = scaled(high, q1, shifts)
+        return mn_narrow_clamp(a.lowHalf, a.highHalf, b.lowHalf, b.highHalf, Int16(truncatingIfNeeded: outputZeroPoint),
+                               Int8(truncatingIfNeeded: lower), Int8(truncatingIfNeeded: upper))
+    }
+
+    /// `requantize8` in the form `S` (`RightShiftsOnly` only when `rightShiftsOnly`).
+    @inline(__always)
+    package func requantize8<S: RequantizationShifts>(_ accumulator: SIMD8<Int32>, _ q: Parameters, _ shifts: S.Type)
+        -> SIMD16<Int8> {
+        let a = scaled(accumulator, q, shifts)
         return mn_narrow_clamp(a.lowHalf, a.highHalf, a.lowHalf, a.highHalf, Int16(truncatingIfNeeded: outputZeroPoint),
                                Int8(truncatingIfNeeded: lower), Int8(truncatingIfNeeded: upper))
     }
     #endif
 }
+
+#if arch(arm64)
+/// Compile-time choice of the requantization's shift handling.
+package protocol RequantizationShifts { static var rightOnly: Bool { get } }
+/// Every channel shifts right by at least 1 (no left shift): sqrdmulh, ssra, srshl.
+package enum RightShiftsOnly: RequantizationShifts { package static var rightOnly: Bool { true } }
+/// Any shifts: the general form (left-shift multiply, gemmlowp fix-up).
+package enum AnyShifts: RequantizationShifts { package static var rightOnly: Bool { false } }
+#endif

@@ -57,21 +57,26 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
     /// channels at a time.
     func run(input: UnsafePointer<Int8>, output: UnsafeMutablePointer<Int8>, geometry g: ConvGeometry, rows: Range<Int>) {
         let rows = Rows(input: input, output: output, geometry: g, range: rows, interior: g.interiorColumns)
+        if requantization.rightShiftsOnly { run(rows, RightShiftsOnly.self) } else { run(rows, AnyShifts.self) }
+    }
+
+    @inline(__always)
+    private func run<R: RequantizationShifts>(_ rows: Rows, _: R.Type) {
         var block = 0
         while block < channels {
-            if paired { run(rows, block: block, Paired.self) } else { run(rows, block: block, Unpaired.self) }
+            if paired { run(rows, block: block, Paired.self, R.self) } else { run(rows, block: block, Unpaired.self, R.self) }
             block &+= 16
         }
     }
 
     /// Channels `block..<block+16` of every row, by the block's width and store.
     @inline(__always)
-    private func run<P: ProductPairing>(_ rows: Rows, block: Int, _: P.Type) {
+    private func run<P: ProductPairing, R: RequantizationShifts>(_ rows: Rows, block: Int, _: P.Type, _: R.Type) {
         switch channels &- block {
-        case 16...: wide(rows, block: block, P.self, WholeVectors.self)
-        case 9...: wide(rows, block: block, P.self, PartialVectors.self)
-        case 8: narrow(rows, block: block, P.self, WholeVectors.self)
-        default: narrow(rows, block: block, P.self, PartialVectors.self)
+        case 16...: wide(rows, block: block, P.self, WholeVectors.self, R.self)
+        case 9...: wide(rows, block: block, P.self, PartialVectors.self, R.self)
+        case 8: narrow(rows, block: block, P.self, WholeVectors.self, R.self)
+        default: narrow(rows, block: block, P.self, PartialVectors.self, R.self)
         }
     }
 
@@ -142,7 +147,8 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
 
     /// Channels `block..<block+16` (at least 9 of them) of the rows.
     @inline(never)
-    private func wide<P: ProductPairing, S: VectorStore>(_ rows: Rows, block: Int, _: P.Type, _: S.Type) {
+    private func wide<P: ProductPairing, S: VectorStore, R: RequantizationShifts>(_ rows: Rows, block: Int, _: P.Type,
+                                                                                  _: S.Type, _: R.Type) {
         let w = UnsafeRawPointer(weights.pointer + block)
         @inline(__always) func tap(_ i: Int) -> SIMD16<Int8> { load(SIMD16<Int8>.self, w + i &* padded) }
         let w0 = tap(0), w1 = tap(1), w2 = tap(2), w3 = tap(3), w4 = tap(4), w5 = tap(5), w6 = tap(6), w7 = tap(7)
@@ -157,7 +163,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
             Self.pair(t.t4, t.t5, w4, w5, P.self, &low, &high)
             Self.pair(t.t6, t.t7, w6, w7, P.self, &low, &high)
             Self.single(t.t8, w8, &low, &high)
-            let y = requantization.requantize16(low, high, q0, q1)
+            let y = requantization.requantize16(low, high, q0, q1, R.self)
             if S.whole { UnsafeMutableRawPointer(out).storeBytes(of: y, as: SIMD16<Int8>.self) } else {
                 partialStore16(y, out, count: count)
             }
@@ -166,7 +172,8 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
 
     /// The last ≤ 8 channels (`block..<channels`) of the rows.
     @inline(never)
-    private func narrow<P: ProductPairing, S: VectorStore>(_ rows: Rows, block: Int, _: P.Type, _: S.Type) {
+    private func narrow<P: ProductPairing, S: VectorStore, R: RequantizationShifts>(_ rows: Rows, block: Int, _: P.Type,
+                                                                                  _: S.Type, _: R.Type) {
         let w = UnsafeRawPointer(weights.pointer + block)
         @inline(__always) func tap(_ i: Int) -> SIMD8<Int8> { load(SIMD8<Int8>.self, w + i &* padded) }
         let w0 = tap(0), w1 = tap(1), w2 = tap(2), w3 = tap(3), w4 = tap(4), w5 = tap(5), w6 = tap(6), w7 = tap(7)
@@ -181,7 +188,7 @@ struct QS8DWConv3x3NEONMLAL: @unchecked Sendable {
             Self.pair8(t.t4, t.t5, w4, w5, P.self, &low)
             Self.pair8(t.t6, t.t7, w6, w7, P.self, &low)
             Self.single8(t.t8, w8, &low)
-            let y = requantization.requantize8(low, q)
+            let y = requantization.requantize8(low, q, R.self)
             if S.whole {
                 UnsafeMutableRawPointer(out).storeBytes(of: unsafeBitCast(y, to: SIMD2<UInt64>.self)[0], as: UInt64.self)
             } else {

@@ -28,22 +28,34 @@ enum QS8GEMM2x16c4NEONMLAL {
     /// requantized into `output` (row stride `gemm.n`).
     static func multiply<Dot: Dot4Instruction>(_ gemm: QuantizedGEMMDot4<Dot>, a: UnsafeRawPointer, rows: Int,
                                                output: UnsafeMutablePointer<Int8>, panels: Range<Int>) {
+        if gemm.requantization.rightShiftsOnly {
+            multiply(gemm, a, rows, output, panels, RightShiftsOnly.self)
+        } else {
+            multiply(gemm, a, rows, output, panels, AnyShifts.self)
+        }
+    }
+
+    @inline(__always)
+    private static func multiply<Dot: Dot4Instruction, R: RequantizationShifts>(
+        _ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer, _ rows: Int, _ output: UnsafeMutablePointer<Int8>,
+        _ panels: Range<Int>, _: R.Type
+    ) {
         for panel in panels {
             let columns = min(16, gemm.n &- panel &* 16)
             switch (gemm.pairsProducts, columns == 16) {
-            case (true, true): tiles(gemm, a, rows, output, panel, Paired.self, WholeVectors.self)
-            case (true, false): tiles(gemm, a, rows, output, panel, Paired.self, PartialVectors.self)
-            case (false, true): tiles(gemm, a, rows, output, panel, Unpaired.self, WholeVectors.self)
-            case (false, false): tiles(gemm, a, rows, output, panel, Unpaired.self, PartialVectors.self)
+            case (true, true): tiles(gemm, a, rows, output, panel, Paired.self, WholeVectors.self, R.self)
+            case (true, false): tiles(gemm, a, rows, output, panel, Paired.self, PartialVectors.self, R.self)
+            case (false, true): tiles(gemm, a, rows, output, panel, Unpaired.self, WholeVectors.self, R.self)
+            case (false, false): tiles(gemm, a, rows, output, panel, Unpaired.self, PartialVectors.self, R.self)
             }
         }
     }
 
     /// Every row tile of one panel of 16 output channels.
     @inline(never)
-    private static func tiles<Dot: Dot4Instruction, P: ProductPairing, S: VectorStore>(
+    private static func tiles<Dot: Dot4Instruction, P: ProductPairing, S: VectorStore, R: RequantizationShifts>(
         _ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer, _ rows: Int, _ output: UnsafeMutablePointer<Int8>,
-        _ panel: Int, _: P.Type, _: S.Type
+        _ panel: Int, _: P.Type, _: S.Type, _: R.Type
     ) {
         let lda = 4 &* gemm.kQuads, n = gemm.n, columns = min(16, n &- panel &* 16)
         let w = UnsafeRawPointer(gemm.weights.pointer + panel &* gemm.kQuads &* 64)
@@ -51,9 +63,9 @@ enum QS8GEMM2x16c4NEONMLAL {
         let requantization = gemm.requantization
         let q0 = requantization.parameters(channel: panel &* 16), q1 = requantization.parameters(channel: panel &* 16 &+ 8)
         @inline(__always) func store(_ r: Row16, _ out: UnsafeMutablePointer<Int8>) {
-            let y = requantization.requantize16(r.sums(b, 0, 1), r.sums(b, 2, 3), q0, q1)
+            let y = requantization.requantize16(r.sums(b, 0, 1), r.sums(b, 2, 3), q0, q1, R.self)
             if S.whole { UnsafeMutableRawPointer(out).storeBytes(of: y, as: SIMD16<Int8>.self) } else {
-                partialStore16(y, out, count: columns)
+                store16(y, out, count: columns)
             }
         }
         var out = output + panel &* 16, row = 0, x = a

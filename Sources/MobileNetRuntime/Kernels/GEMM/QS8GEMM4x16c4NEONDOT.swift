@@ -16,9 +16,23 @@ enum QS8GEMM4x16c4NEONDOT {
     static var tileRows: Int { 4 }
 
     /// `rows` prepared rows at `a` (`4 · kQuads` bytes each) times the weight panels `panels`,
-    /// requantized into `output` (row stride `gemm.n`).
+    /// requantized into `output` (row stride `gemm.n`). The requantization's form is chosen once
+    /// per call (see `VectorRequantization.rightShiftsOnly`).
     static func multiply<Dot: Dot4Instruction>(_ gemm: QuantizedGEMMDot4<Dot>, a: UnsafeRawPointer, rows: Int,
                                                output: UnsafeMutablePointer<Int8>, panels: Range<Int>) {
+        if gemm.requantization.rightShiftsOnly {
+            multiply(gemm, a: a, rows: rows, output: output, panels: panels, RightShiftsOnly.self)
+        } else {
+            multiply(gemm, a: a, rows: rows, output: output, panels: panels, AnyShifts.self)
+        }
+    }
+
+    /// `multiply` with the requantization's form `S`: per panel, the 8x8 tiles (narrow panels),
+    /// the 4x16 tiles, then single rows.
+    private static func multiply<Dot: Dot4Instruction, S: RequantizationShifts>(
+        _ gemm: QuantizedGEMMDot4<Dot>, a: UnsafeRawPointer, rows: Int, output: UnsafeMutablePointer<Int8>,
+        panels: Range<Int>, _ shifts: S.Type
+    ) {
         let lda = 4 &* gemm.kQuads, n = gemm.n
         let weights = UnsafeRawPointer(gemm.weights.pointer), bias = gemm.bias.pointer
         for panel in panels {
@@ -27,20 +41,46 @@ enum QS8GEMM4x16c4NEONDOT {
             let columns = min(16, n &- panel &* 16)
             let out = output + panel &* 16
             var row = 0
-            if columns <= 8 {
-                while row &+ 8 <= rows {
-                    tile8x8(gemm, a + row &* lda, w, b, out + row &* n, panel: panel, columns: columns)
-                    row &+= 8
-                }
+            if columns <= 8 && rows >= 8 {
+                row = tiles8x8(gemm, a, rows: rows, w, b, out, panel: panel, columns: columns, shifts)
             }
-            while row &+ 4 <= rows {
-                tile4x16(gemm, a + row &* lda, w, b, out + row &* n, panel: panel, columns: columns)
-                row &+= 4
+            if rows &- row >= 4 {
+                row = tiles4x16(gemm, a, rows: row..<rows, w, b, out, panel: panel, columns: columns, shifts)
             }
             while row < rows {
-                tile1x16(gemm, a + row &* lda, w, b, out + row &* n, panel: panel, columns: columns)
+                tile1x16(gemm, a + row &* lda, w, b, out + row &* n, panel: panel, columns: columns, shifts)
                 row &+= 1
             }
+        }
+    }
+
+    /// The 4-row tiles (`tile4x16`) of rows `rows` of one panel, in one call: the callee saves
+    /// and the requantization parameters once per panel, and full panels store each row with
+    /// one vector store. Returns the first row left (fewer than 4 remain).
+    @inline(never)
+    private static func tiles4x16<Dot: Dot4Instruction, S: RequantizationShifts>(
+        _ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer, rows: Range<Int>, _ w: UnsafeRawPointer,
+        _ b: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int, _ shifts: S.Type
+    ) -> Int {
+        let requantization = gemm.requantization
+        let q0 = requantization.parameters(channel: panel &* 16), q1 = requantization.parameters(channel: panel &* 16 &+ 8)
+        let lda = 4 &* gemm.kQuads, n = gemm.n
+        return forEachTile(rows, height: 4, columns: columns, full: 16) { row, columns in
+            tile4x16(gemm, a + row &* lda, w, b, out + row &* n, columns: columns, q0, q1, shifts)
+        }
+    }
+
+    /// The 8-row tiles (`tile8x8`) of one panel of at most 8 channels, in one call (as
+    /// `tiles4x16`). Returns the first row left (fewer than 8 remain).
+    @inline(never)
+    private static func tiles8x8<Dot: Dot4Instruction, S: RequantizationShifts>(
+        _ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer, rows: Int, _ w: UnsafeRawPointer,
+        _ b: UnsafeRawPointer, _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int, _ shifts: S.Type
+    ) -> Int {
+        let q = gemm.requantization.parameters(channel: panel &* 16)
+        let lda = 4 &* gemm.kQuads, n = gemm.n
+        return forEachTile(0..<rows, height: 8, columns: columns, full: 8) { row, columns in
+            tile8x8(gemm, a + row &* lda, w, b, out + row &* n, columns: columns, q, shifts)
         }
     }
 
@@ -62,10 +102,12 @@ enum QS8GEMM4x16c4NEONDOT {
     }
 
     /// 4 rows × 16 channels.
-    @inline(never)
-    private static func tile4x16<Dot: Dot4Instruction>(_ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer,
-                                                       _ w: UnsafeRawPointer, _ b: UnsafeRawPointer,
-                                                       _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int) {
+    @inline(__always)
+    private static func tile4x16<Dot: Dot4Instruction, S: RequantizationShifts>(
+        _ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer, _ w: UnsafeRawPointer, _ b: UnsafeRawPointer,
+        _ out: UnsafeMutablePointer<Int8>, columns: Int, _ q0: VectorRequantization.Parameters,
+        _ q1: VectorRequantization.Parameters, _ shifts: S.Type
+    ) {
         let b0 = load(SIMD4<Int32>.self, b), b1 = load(SIMD4<Int32>.self, b + 16)
         let b2 = load(SIMD4<Int32>.self, b + 32), b3 = load(SIMD4<Int32>.self, b + 48)
         var r0 = Row16(b0, b1, b2, b3), r1 = r0, r2 = r0, r3 = r0
@@ -96,19 +138,19 @@ enum QS8GEMM4x16c4NEONDOT {
             offset &+= 4
         }
         let n = gemm.n, requantization = gemm.requantization
-        let q0 = requantization.parameters(channel: panel &* 16), q1 = requantization.parameters(channel: panel &* 16 &+ 8)
-        r0.store(requantization, q0, q1, out, columns: columns)
-        r1.store(requantization, q0, q1, out + n, columns: columns)
-        r2.store(requantization, q0, q1, out + 2 &* n, columns: columns)
-        r3.store(requantization, q0, q1, out + 3 &* n, columns: columns)
+        r0.store(requantization, q0, q1, out, columns: columns, shifts)
+        r1.store(requantization, q0, q1, out + n, columns: columns, shifts)
+        r2.store(requantization, q0, q1, out + 2 &* n, columns: columns, shifts)
+        r3.store(requantization, q0, q1, out + 3 &* n, columns: columns, shifts)
     }
 
     /// 8 rows × 8 channels, for panels of at most 8 channels (the first layers of α = 0.25): each
     /// weight vector multiplied into 8 rows; the packed panel's channels 8..<16 are skipped.
-    @inline(never)
-    private static func tile8x8<Dot: Dot4Instruction>(_ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer,
-                                                      _ w: UnsafeRawPointer, _ b: UnsafeRawPointer,
-                                                      _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int) {
+    @inline(__always)
+    private static func tile8x8<Dot: Dot4Instruction, S: RequantizationShifts>(
+        _ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer, _ w: UnsafeRawPointer, _ b: UnsafeRawPointer,
+        _ out: UnsafeMutablePointer<Int8>, columns: Int, _ q: VectorRequantization.Parameters, _ shifts: S.Type
+    ) {
         var r0 = Row8(load(SIMD4<Int32>.self, b), load(SIMD4<Int32>.self, b + 16))
         var r1 = r0, r2 = r0, r3 = r0, r4 = r0, r5 = r0, r6 = r0, r7 = r0
         let lda = 4 &* gemm.kQuads
@@ -145,15 +187,15 @@ enum QS8GEMM4x16c4NEONDOT {
             wk += 64
             offset &+= 4
         }
-        let n = gemm.n, requantization = gemm.requantization, q = requantization.parameters(channel: panel &* 16)
-        r0.store(requantization, q, out, columns: columns)
-        r1.store(requantization, q, out + n, columns: columns)
-        r2.store(requantization, q, out + 2 &* n, columns: columns)
-        r3.store(requantization, q, out + 3 &* n, columns: columns)
-        r4.store(requantization, q, out + 4 &* n, columns: columns)
-        r5.store(requantization, q, out + 5 &* n, columns: columns)
-        r6.store(requantization, q, out + 6 &* n, columns: columns)
-        r7.store(requantization, q, out + 7 &* n, columns: columns)
+        let n = gemm.n, requantization = gemm.requantization
+        r0.store(requantization, q, out, columns: columns, shifts)
+        r1.store(requantization, q, out + n, columns: columns, shifts)
+        r2.store(requantization, q, out + 2 &* n, columns: columns, shifts)
+        r3.store(requantization, q, out + 3 &* n, columns: columns, shifts)
+        r4.store(requantization, q, out + 4 &* n, columns: columns, shifts)
+        r5.store(requantization, q, out + 5 &* n, columns: columns, shifts)
+        r6.store(requantization, q, out + 6 &* n, columns: columns, shifts)
+        r7.store(requantization, q, out + 7 &* n, columns: columns, shifts)
     }
 
     /// One row's 8 int32 accumulators (narrow panels), 4 channels each.
@@ -173,17 +215,18 @@ enum QS8GEMM4x16c4NEONDOT {
         }
 
         @inline(__always)
-        func store(_ requantization: VectorRequantization, _ q: VectorRequantization.Parameters,
-                   _ out: UnsafeMutablePointer<Int8>, columns: Int) {
-            store16(requantization.requantize8(SIMD8(lowHalf: c0, highHalf: c1), q), out, count: columns)
+        func store<S: RequantizationShifts>(_ requantization: VectorRequantization, _ q: VectorRequantization.Parameters,
+                                            _ out: UnsafeMutablePointer<Int8>, columns: Int, _ shifts: S.Type) {
+            store16(requantization.requantize8(SIMD8(lowHalf: c0, highHalf: c1), q, shifts), out, count: columns)
         }
     }
 
     /// One row × 16 channels (rows left over from the 4-row tiles).
     @inline(never)
-    private static func tile1x16<Dot: Dot4Instruction>(_ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer,
-                                                       _ w: UnsafeRawPointer, _ b: UnsafeRawPointer,
-                                                       _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int) {
+    private static func tile1x16<Dot: Dot4Instruction, S: RequantizationShifts>(
+        _ gemm: QuantizedGEMMDot4<Dot>, _ a: UnsafeRawPointer, _ w: UnsafeRawPointer, _ b: UnsafeRawPointer,
+        _ out: UnsafeMutablePointer<Int8>, panel: Int, columns: Int, _ shifts: S.Type
+    ) {
         var r = Row16(load(SIMD4<Int32>.self, b), load(SIMD4<Int32>.self, b + 16),
                       load(SIMD4<Int32>.self, b + 32), load(SIMD4<Int32>.self, b + 48))
         let lda = 4 &* gemm.kQuads
@@ -208,7 +251,7 @@ enum QS8GEMM4x16c4NEONDOT {
         }
         let requantization = gemm.requantization
         r.store(requantization, requantization.parameters(channel: panel &* 16),
-                requantization.parameters(channel: panel &* 16 &+ 8), out, columns: columns)
+                requantization.parameters(channel: panel &* 16 &+ 8), out, columns: columns, shifts)
     }
 
     /// One row's 16 int32 accumulators, 4 channels each.
@@ -234,11 +277,13 @@ enum QS8GEMM4x16c4NEONDOT {
         }
 
         /// Requantized with the parameters of the panel's channels 0..<8 (`q0`) and 8..<16 (`q1`),
-        /// loaded once per tile.
+        /// loaded once per panel, in the form `S`.
         @inline(__always)
-        func store(_ requantization: VectorRequantization, _ q0: VectorRequantization.Parameters,
-                   _ q1: VectorRequantization.Parameters, _ out: UnsafeMutablePointer<Int8>, columns: Int) {
-            let y = requantization.requantize16(SIMD8(lowHalf: c0, highHalf: c1), SIMD8(lowHalf: c2, highHalf: c3), q0, q1)
+        func store<S: RequantizationShifts>(_ requantization: VectorRequantization, _ q0: VectorRequantization.Parameters,
+                                            _ q1: VectorRequantization.Parameters, _ out: UnsafeMutablePointer<Int8>,
+                                            columns: Int, _ shifts: S.Type) {
+            let y = requantization.requantize16(SIMD8(lowHalf: c0, highHalf: c1), SIMD8(lowHalf: c2, highHalf: c3),
+                                                q0, q1, shifts)
             store16(y, out, count: columns)
         }
     }

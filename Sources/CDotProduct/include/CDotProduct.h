@@ -160,6 +160,13 @@ static inline __attribute__((always_inline)) mn_i16x8 mn_multiply_high(mn_i8x16 
 static inline __attribute__((always_inline)) mn_i32x4 mn_sdot(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
     return (mn_i32x4)vdotq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x);
 }
+/// 64 bytes of packed weights (16 channels × 4 k) in four registers by one `ld1` of four
+/// registers, where two `ldp`s would take two instructions.
+typedef struct { mn_i8x16 w0, w1, w2, w3; } mn_i8x16x4;
+static inline __attribute__((always_inline)) mn_i8x16x4 mn_load_64_bytes(const void *p) {
+    int8x16x4_t v = vld1q_s8_x4((const int8_t *)p);
+    return (mn_i8x16x4){(mn_i8x16)v.val[0], (mn_i8x16)v.val[1], (mn_i8x16)v.val[2], (mn_i8x16)v.val[3]};
+}
 // `sdot vACC.4s, vW.16b, vX.4b[LANE]`: the lane is an immediate, hence one function per lane.
 static inline __attribute__((always_inline)) mn_i32x4 mn_sdot_lane0(mn_i32x4 acc, mn_i8x16 w, mn_i8x16 x) {
     return (mn_i32x4)vdotq_laneq_s32((int32x4_t)acc, (int8x16_t)w, (int8x16_t)x, 0);

@@ -114,21 +114,27 @@ enum QS8GEMM4x16c4NEONDOT {
         let lda = 4 &* gemm.kQuads
         let a0 = a, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
         var wk = w
-        var offset = 0
-        while offset &+ 16 <= lda {
-            let x0 = load(SIMD16<Int8>.self, a0 + offset), x1 = load(SIMD16<Int8>.self, a1 + offset)
-            let x2 = load(SIMD16<Int8>.self, a2 + offset), x3 = load(SIMD16<Int8>.self, a3 + offset)
+        var p0 = a0, p1 = a1, p2 = a2, p3 = a3, steps = lda &>> 4
+        while steps > 0 {
+            // Every pointer steps past what it loaded (post-indexed loads, no address arithmetic).
+            let x0 = load(SIMD16<Int8>.self, p0), x1 = load(SIMD16<Int8>.self, p1)
+            let x2 = load(SIMD16<Int8>.self, p2), x3 = load(SIMD16<Int8>.self, p3)
+            p0 += 16
+            p1 += 16
+            p2 += 16
+            p3 += 16
             @inline(__always) func quad(_ j: Int) {
-                let wj = wk + j &* 64
-                let w0 = load(SIMD16<Int8>.self, wj), w1 = load(SIMD16<Int8>.self, wj + 16)
-                let w2 = load(SIMD16<Int8>.self, wj + 32), w3 = load(SIMD16<Int8>.self, wj + 48)
-                r0.add(w0, w1, w2, w3, x0, j); r1.add(w0, w1, w2, w3, x1, j)
-                r2.add(w0, w1, w2, w3, x2, j); r3.add(w0, w1, w2, w3, x3, j)
+                let w = mn_load_64_bytes(wk)
+                // Through an empty asm: the compiler would otherwise address all four loads from
+                // the pointer of the first, one `add` each, instead of post-indexing them.
+                wk = UnsafeRawPointer(mn_opaque_pointer(wk.assumingMemoryBound(to: Int8.self) + 64).unsafelyUnwrapped)
+                r0.add(w.w0, w.w1, w.w2, w.w3, x0, j); r1.add(w.w0, w.w1, w.w2, w.w3, x1, j)
+                r2.add(w.w0, w.w1, w.w2, w.w3, x2, j); r3.add(w.w0, w.w1, w.w2, w.w3, x3, j)
             }
             quad(0); quad(1); quad(2); quad(3)
-            wk += 256
-            offset &+= 16
+            steps &-= 1
         }
+        var offset = lda & ~15
         while offset < lda {
             let w0 = load(SIMD16<Int8>.self, wk), w1 = load(SIMD16<Int8>.self, wk + 16)
             let w2 = load(SIMD16<Int8>.self, wk + 32), w3 = load(SIMD16<Int8>.self, wk + 48)

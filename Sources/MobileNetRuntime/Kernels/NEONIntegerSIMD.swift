@@ -1,5 +1,15 @@
 #if arch(arm64)
+import CDotProduct
+
 // Integer SIMD building blocks of the aarch64 kernels (GEMM/, DWConv/).
+
+/// `p + bytes` through an empty asm (`mn_opaque_pointer`): a load from `p` followed by this
+/// becomes one post-indexed load, where the compiler would otherwise address a run of loads
+/// from the first pointer, one `add` each.
+@inline(__always)
+func advanced(_ p: UnsafeRawPointer, by bytes: Int) -> UnsafeRawPointer {
+    UnsafeRawPointer(mn_opaque_pointer(p.assumingMemoryBound(to: Int8.self) + bytes).unsafelyUnwrapped)
+}
 
 /// Sign-extends 8 int16 lanes to int32 (spelled lane by lane, see IntegerSIMD.swift): with an
 /// addition, `saddw`/`saddw2`; with a multiplication, the operand of `smull`/`smlal`.

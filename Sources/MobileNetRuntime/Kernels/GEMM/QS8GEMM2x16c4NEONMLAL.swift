@@ -116,21 +116,26 @@ enum QS8GEMM2x16c4NEONMLAL {
     @inline(__always)
     private static func step<P: ProductPairing>(_ r0: inout Row16, _ r1: inout Row16, _ wk: inout UnsafeRawPointer,
                                                 _ x0: inout UnsafeRawPointer, _ x1: inout UnsafeRawPointer, _: P.Type) {
-        let x0a = replicated(x0), x0b = replicated(x0 + 4), x1a = replicated(x1), x1b = replicated(x1 + 4)
-        @inline(__always) func group(_ g: Int, _ r0: inout SIMD4<Int32>, _ r0h: inout SIMD4<Int32>,
-                                     _ r1: inout SIMD4<Int32>, _ r1h: inout SIMD4<Int32>) {
+        let x0a = replicated(x0)
+        x0 = advanced(x0, by: 4)
+        let x0b = replicated(x0)
+        x0 = advanced(x0, by: 4)
+        let x1a = replicated(x1)
+        x1 = advanced(x1, by: 4)
+        let x1b = replicated(x1)
+        x1 = advanced(x1, by: 4)
+        @inline(__always) func group(_ r0: inout SIMD4<Int32>, _ r0h: inout SIMD4<Int32>, _ r1: inout SIMD4<Int32>,
+                                     _ r1h: inout SIMD4<Int32>) {
             mn_compiler_barrier()
-            let wa = load(SIMD16<Int8>.self, wk + g &* 32), wb = load(SIMD16<Int8>.self, wk + (g &* 32 &+ 16))
+            let wa = load(SIMD16<Int8>.self, wk), wb = load(SIMD16<Int8>.self, wk + 16)
+            wk = advanced(wk, by: 32)
             Row16.add(&r0, &r0h, wa, x0a, wb, x0b, P.self)
             Row16.add(&r1, &r1h, wa, x1a, wb, x1b, P.self)
         }
-        group(0, &r0.low0, &r0.high0, &r1.low0, &r1.high0)
-        group(1, &r0.low1, &r0.high1, &r1.low1, &r1.high1)
-        group(2, &r0.low2, &r0.high2, &r1.low2, &r1.high2)
-        group(3, &r0.low3, &r0.high3, &r1.low3, &r1.high3)
-        wk += 128
-        x0 += 8
-        x1 += 8
+        group(&r0.low0, &r0.high0, &r1.low0, &r1.high0)
+        group(&r0.low1, &r0.high1, &r1.low1, &r1.high1)
+        group(&r0.low2, &r0.high2, &r1.low2, &r1.high2)
+        group(&r0.low3, &r0.high3, &r1.low3, &r1.high3)
     }
 
     /// The quad (4 bytes) at `p` in all four 32-bit lanes (`ld1r`).

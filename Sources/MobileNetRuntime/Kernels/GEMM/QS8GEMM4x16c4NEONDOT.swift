@@ -125,9 +125,7 @@ enum QS8GEMM4x16c4NEONDOT {
             p3 += 16
             @inline(__always) func quad(_ j: Int) {
                 let w = mn_load_64_bytes(wk)
-                // Through an empty asm: the compiler would otherwise address all four loads from
-                // the pointer of the first, one `add` each, instead of post-indexing them.
-                wk = UnsafeRawPointer(mn_opaque_pointer(wk.assumingMemoryBound(to: Int8.self) + 64).unsafelyUnwrapped)
+                wk = advanced(wk, by: 64)
                 r0.add(w.w0, w.w1, w.w2, w.w3, x0, j); r1.add(w.w0, w.w1, w.w2, w.w3, x1, j)
                 r2.add(w.w0, w.w1, w.w2, w.w3, x2, j); r3.add(w.w0, w.w1, w.w2, w.w3, x3, j)
             }

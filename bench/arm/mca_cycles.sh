@@ -24,8 +24,8 @@ macs() {
 echo "| Kernel loop | Cortex-A53: cycles / MACs per iteration (MACs/cycle) | Cortex-A72 | Neoverse N1 (≈ A76) |"
 echo "|---|---|---|---|"
 for spec in "depthwise 3x3, 1 pixel x 16 channels incl. requantization (QS8DWConv3x3NEONMLAL.interior4Wide)|interior4Wide|1" \
-            "pointwise GEMM, 4x16 tile, 8 k (QS8GEMM4x16NEONMLAL.tile4x16)|tile4x16|1" \
-            "GEMM 8x8 tile, 8 k, stem and narrow layers (tile8x8)|tile8x8|1"; do
+            "pointwise GEMM, 4x16 tile, 8 k (QS8GEMM4x16NEONMLAL.tile4x16)|tiles4x16<A>|1" \
+            "GEMM 8x8 tile, 8 k, stem and narrow layers (tile8x8)|tiles8x8<A>|1"; do
     IFS='|' read -r label function useful <<< "$spec"
     row="| $label |"
     for pair in rpi3:cortex-a53 rpi4:cortex-a72 rpi5:neoverse-n1; do
@@ -36,7 +36,9 @@ for spec in "depthwise 3x3, 1 pixel x 16 channels incl. requantization (QS8DWCon
         rm -rf "$dir"
         python3 scripts/arm/asm_check.py ".build/boards/$board/MobileNetRuntime.o" --features "neon dotprod" \
             --loops-dir "$dir" > /dev/null || true
-        loop=$(ls "$dir"/*-"$function".s | head -1)
+        # The function's largest loop: its main loop (a function can hold several copies of a
+        # kernel's loops, one per specialization, and the loops over the k left over).
+        loop=$(ls -S "$dir"/*-"$function".s | head -1)
         cycles=$("$mca" -mtriple=aarch64 -mcpu="$cpu" -iterations=100 "$loop" 2>/dev/null |
                  awk '/^Total Cycles:/ {print $3 / 100}')
         work=$(awk -v m="$(macs "$loop")" -v u="$useful" 'BEGIN { print m * u }')

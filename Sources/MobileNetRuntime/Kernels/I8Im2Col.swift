@@ -31,6 +31,24 @@ enum I8Im2Col {
                     // stays as the last store left it (its weights are zero).
                     let sourceStep = g.strideWidth &* cin
                     var source = inputRow + ((p &- rowStart) &* g.strideWidth &- g.padLeft) &* cin
+                    if span <= 16 && g.kernelHeight == 3 {
+                        // 3 rows of at most 16 values (the stems: 3x3 windows of 3 channels),
+                        // without the loops over rows and values.
+                        let row1 = inputRowBytes, row2 = 2 &* inputRowBytes
+                        @inline(__always) func widenedRow(_ from: UnsafePointer<Int8>) -> SIMD16<Int16> {
+                            widen(load(SIMD16<Int8>.self, from)) &- zeros
+                        }
+                        for _ in runStart..<runEnd {
+                            let to = UnsafeMutableRawPointer(target)
+                            to.storeBytes(of: widenedRow(source), as: SIMD16<Int16>.self)
+                            to.storeBytes(of: widenedRow(source + row1), toByteOffset: span &* 2, as: SIMD16<Int16>.self)
+                            to.storeBytes(of: widenedRow(source + row2), toByteOffset: span &* 4, as: SIMD16<Int16>.self)
+                            source += sourceStep
+                            target += rowStride
+                        }
+                        p = runEnd
+                        continue
+                    }
                     for _ in runStart..<runEnd {
                         var from = source, to = UnsafeMutableRawPointer(target), ky = 0
                         while ky < g.kernelHeight {

@@ -14,10 +14,12 @@ package struct VectorRequantization: @unchecked Sendable {
     /// False when no channel shifts left (multipliers below 1/2, the usual case): the left shift
     /// is skipped.
     private let shiftsLeft: Bool
+    #if arch(arm64)
     /// True when every channel shifts right by at least 1 (no left shift) or has a zero
     /// multiplier (a dead channel, stored with shift 0: it gives 0 in either form, and in the
     /// reference): the kernels may take the `RightShiftsOnly` form of the requantization.
     package let rightShiftsOnly: Bool
+    #endif
     let outputZeroPoint: Int32, lower: Int32, upper: Int32
 
     /// int32 elements per block of 8 channels: 2 × 4 int64 multipliers + 4 rows of 8.
@@ -53,7 +55,9 @@ package struct VectorRequantization: @unchecked Sendable {
             #endif
         }
         shiftsLeft = r.multipliers.contains { $0.shift > 0 }
+        #if arch(arm64)
         rightShiftsOnly = r.multipliers.allSatisfy { $0.shift < 0 || $0.multiplier == 0 }
+        #endif
         outputZeroPoint = r.outputZeroPoint
         lower = r.lower
         upper = r.upper
@@ -147,7 +151,8 @@ package struct VectorRequantization: @unchecked Sendable {
     /// `AnyShifts`: `x = acc · 2^left`, `high = sqrdmulh(x, M)`, then gemmlowp's
     /// RoundingDivideByPOT: `fixed = sqadd(high, (high & −right) >> 31)`, `srshl(fixed, −right)`.
     ///
-    /// `RightShiftsOnly` (every channel's shift < 0, so left = 0 and right ≥ 1) computes
+    /// `RightShiftsOnly` (every channel's shift < 0, so left = 0 and right ≥ 1; or, see below,
+    /// a zero multiplier) computes
     /// `srshl(high + (high >> 31), −right)` with `high = sqrdmulh(acc, M)`, the same value:
     /// - `2^left` is 1, so `x = acc` and the `mul` goes.
     /// - `high` is never INT32_MIN: M ∈ [0, 2^31), so `|2·acc·M| ≤ 2^32·(2^31 − 1)` and
@@ -177,28 +182,31 @@ package struct VectorRequantization: @unchecked Sendable {
                      highHalf: mn_rounding_divide_pot(high.highHalf, q.negatedRight.highHalf))
     }
 
-    /// `requantize16` with parameters already loaded: the zero point and the clamp through
-    /// saturating narrows (`mn_narrow_clamp`: 10 instructions for 16 channels instead of 23).
+    /// `requantize16` with parameters already loaded, in the general form (`AnyShifts`).
     @inline(__always)
     func requantize16(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ q0: Parameters, _ q1: Parameters) -> SIMD16<Int8> {
         requantize16(low, high, q0, q1, AnyShifts.self)
     }
 
+    /// `requantize8` with parameters already loaded, in the general form (`AnyShifts`).
     @inline(__always)
     func requantize8(_ accumulator: SIMD8<Int32>, _ q: Parameters) -> SIMD16<Int8> {
         requantize8(accumulator, q, AnyShifts.self)
     }
 
-    /// `requantize16` in the form `S` (`RightShiftsOnly` only when `rightShiftsOnly`).
+    /// `requantize16` with parameters already loaded, in the form `S` (`RightShiftsOnly` only
+    /// when `rightShiftsOnly`): the zero point and the clamp through saturating narrows
+    /// (`mn_narrow_clamp`: 10 instructions for 16 channels instead of 23).
     @inline(__always)
     package func requantize16<S: RequantizationShifts>(_ low: SIMD8<Int32>, _ high: SIMD8<Int32>, _ q0: Parameters,
-                                               _ q1: Parameters, _ shifts: S.Type) -> SIMD16<Int8> {
+                                                       _ q1: Parameters, _ shifts: S.Type) -> SIMD16<Int8> {
         let a = scaled(low, q0, shifts), b = scaled(high, q1, shifts)
         return mn_narrow_clamp(a.lowHalf, a.highHalf, b.lowHalf, b.highHalf, Int16(truncatingIfNeeded: outputZeroPoint),
                                Int8(truncatingIfNeeded: lower), Int8(truncatingIfNeeded: upper))
     }
 
-    /// `requantize8` in the form `S` (`RightShiftsOnly` only when `rightShiftsOnly`).
+    /// `requantize8` with parameters already loaded, in the form `S` (`RightShiftsOnly` only
+    /// when `rightShiftsOnly`).
     @inline(__always)
     package func requantize8<S: RequantizationShifts>(_ accumulator: SIMD8<Int32>, _ q: Parameters, _ shifts: S.Type)
         -> SIMD16<Int8> {

@@ -11,7 +11,7 @@
 # `bit-exact --invoke`; TFLite: numpy's set_tensor, plus Python's per-call overhead).
 #
 #   bench/arm/count_instructions.sh [MODEL]     (default ../shared/models/vww_96_int8.tflite)
-#   N1=1 N2=3 REPEATS=1 PROFILE=no OUT=bench/results/arm-instructions-224.md \
+#   N1=1 N2=5 REPEATS=3 PROFILE=no OUT=bench/results/arm-instructions-224.md \
 #       bench/arm/count_instructions.sh .build/models/mobilenet_v1_1.0_224_int8.tflite
 #                                               (MobileNet v1 1.0-224: bench/arm/make_mobilenet_224_int8.sh)
 #

@@ -23,10 +23,9 @@ macs() {
 
 echo "| Kernel loop | Cortex-A53: cycles / MACs per iteration (MACs/cycle) | Cortex-A72 | Neoverse N1 (≈ A76) |"
 echo "|---|---|---|---|"
-for spec in "depthwise 3x3, 1 pixel x 16 channels incl. requantization (QS8DWConv3x3NEONMLAL.interior4Wide)|interior4Wide|1" \
-            "pointwise GEMM, 4x16 tile, 8 k (QS8GEMM4x16NEONMLAL.tile4x16)|tiles4x16<A>|1" \
-            "GEMM 8x8 tile, 8 k, stem and narrow layers (tile8x8)|tiles8x8<A>|1"; do
-    IFS='|' read -r label function useful <<< "$spec"
+for spec in "depthwise 3x3, 1 pixel x 16 channels incl. requantization and store (QS8DWConv3x3NEONMLAL.wide, interior)|wide<A,_B,_C>|1" \
+            "pointwise GEMM, 16 k: A53/A72 2 rows x 16 channels (QS8GEMM2x16c4NEONMLAL.tiles), N1 4 rows x 16 channels with sdot (QS8GEMM4x16c4NEONDOT.tiles4x16)|tiles<A,_B,_C,_D> tiles4x16<A,_B>|1"; do
+    IFS='|' read -r label functions useful <<< "$spec"
     row="| $label |"
     for pair in rpi3:cortex-a53 rpi4:cortex-a72 rpi5:neoverse-n1; do
         board=${pair%%:*}
@@ -36,9 +35,12 @@ for spec in "depthwise 3x3, 1 pixel x 16 channels incl. requantization (QS8DWCon
         rm -rf "$dir"
         python3 scripts/arm/asm_check.py ".build/boards/$board/MobileNetRuntime.o" --features "neon dotprod" \
             --loops-dir "$dir" > /dev/null || true
-        # The function's largest loop: its main loop (a function can hold several copies of a
-        # kernel's loops, one per specialization, and the loops over the k left over).
-        loop=$(ls -S "$dir"/*-"$function".s | head -1)
+        # The kernel's main loop: of the function's loops (one copy per specialization, plus the
+        # loops over edges and left-over k), the one with the most multiply-accumulates per
+        # instruction.
+        loop=$(for function in $functions; do ls "$dir"/*-"$function".s 2>/dev/null || true; done |
+               while read -r file; do echo "$(macs "$file") $(wc -l < "$file") $file"; done |
+               awk '$1 > 0 { print $1 / $2, $3 }' | sort -rn | head -1 | cut -d' ' -f2)
         cycles=$("$mca" -mtriple=aarch64 -mcpu="$cpu" -iterations=100 "$loop" 2>/dev/null |
                  awk '/^Total Cycles:/ {print $3 / 100}')
         work=$(awk -v m="$(macs "$loop")" -v u="$useful" 'BEGIN { print m * u }')

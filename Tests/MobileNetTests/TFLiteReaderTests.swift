@@ -127,17 +127,6 @@ fileprivate indirect enum FB {
     }
 }
 
-/// A deterministic generator (SplitMix64) so corruption tests are reproducible.
-fileprivate struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct TFLiteReaderTests {
     // MARK: - Synthetic models
@@ -348,7 +337,7 @@ fileprivate struct SplitMix64: RandomNumberGenerator {
 
     @Test func headerProblems() {
         Self.expectMalformed([], mentions: ["0 bytes"])
-        var random = SplitMix64(state: 7)
+        var random = SeededGenerator(seed: 7)
         let eight = (0..<8).map { _ in UInt8.random(in: 0...255, using: &random) }
         Self.expectMalformed(eight)
         Self.expectMalformed(Self.tinyModel().file(identifier: "TFL2"), mentions: ["TFL3"])
@@ -544,7 +533,7 @@ fileprivate struct SplitMix64: RandomNumberGenerator {
         let original = [UInt8](try Data(contentsOf: try SharedData.url("models/vww_96_float.tflite")))
         let structural = try Self.structuralPositions(original)
         print("float model: \(structural.count) of \(original.count) bytes are structure, the rest tensor data")
-        var random = SplitMix64(state: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         var outcomes = (parsed: 0, threw: 0)
         var slowest = 0.0
         for trial in 0..<2000 {

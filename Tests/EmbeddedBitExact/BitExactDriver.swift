@@ -5,8 +5,9 @@ import MobileNetRuntime
 /// run under qemu-user (scripts/make/arm.mk): the VWW int8 model against TFLite's reference
 /// outputs (../shared/golden: all 12 outputs, every intermediate of image 0) and the
 /// converter-made int8 fixtures (Tests/MobileNetTests/Fixtures/int8: outputs and every
-/// intermediate of image 0), on 1 and 2 threads. Every byte must be equal. On aarch64 also the
-/// vector requantization's two forms against the scalar reference (RequantizationCheck.swift).
+/// intermediate of image 0), on 1 and 2 threads. Every byte must be equal. Also weights of -128,
+/// which no converter-made model has, against a naive reference (WeightRangeCheck.swift), and on
+/// aarch64 the vector requantization's two forms against the scalar one (RequantizationCheck.swift).
 ///
 ///   bit-exact --shared DIR --fixtures DIR     the tests; exit status 1 when any differs
 ///   bit-exact --invoke MODEL N                 N inferences on one image (instruction counts)
@@ -28,6 +29,7 @@ func bitExactMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePoint
         var report = Report()
         try runGoldenTest(shared: arguments[1], report: &report)
         try runFixtureTests(directory: arguments[3], report: &report)
+        try runWeightRangeTest(report: &report)
         #if arch(arm64)
         runRequantizationTest(report: &report)
         #endif

@@ -22,7 +22,7 @@ for library in $($objdump -p "$binary" | awk '/NEEDED/ {print $2}'); do
         depends+=("$package")
         continue
     fi
-    path=$(ldconfig -p | awk -v lib="$library" '$1 == lib {print $NF; exit}')
+    path=$(ldconfig -p | awk -v lib="$library" '$1 == lib && !found {print $NF; found = 1}')  # reads to the end: an early exit would SIGPIPE ldconfig (pipefail)
     [ -n "$path" ] || { echo "make-deb: $library not found by ldconfig" >&2; exit 1; }
     package=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -1 | cut -d: -f1) || true
     [ -n "$package" ] || package=$(dpkg -S "$path" 2>/dev/null | head -1 | cut -d: -f1) || true
